@@ -1,0 +1,68 @@
+/**
+ * The reranker contract shared by every backend (ONNX cross-encoders now; LLM and GGUF
+ * rerankers later). The service and CLI only ever talk to this interface.
+ */
+
+/** One reranked document. */
+export interface RerankResult {
+  /** Position of the document in the caller's input list. */
+  index: number;
+  /** The model's raw output for the document: the logit of a single-logit head, or the positive-class logit of a two-label head. */
+  score: number;
+  /** Calibrated relevance in [0, 1]: sigmoid of the logit (single-logit) or the positive-class probability (two-label). */
+  relevanceScore: number;
+}
+
+/** A degraded-but-valid call: the request was served, but not exactly as asked. */
+export interface RerankWarning {
+  /** Stable machine-readable kind, e.g. `document_truncated`. */
+  code: string;
+  message: string;
+  /** Document index the warning refers to, when it refers to one. */
+  index?: number;
+}
+
+export interface RerankUsage {
+  /** Query–document pairs scored by the model. */
+  pairs: number;
+  /** Real (unpadded) tokens fed to the model, special tokens included. */
+  tokens: number;
+}
+
+export interface RerankResponse {
+  /** Most relevant first; ties keep the lower input index first. */
+  results: RerankResult[];
+  warnings: RerankWarning[];
+  usage: RerankUsage;
+}
+
+export interface RerankOptions {
+  /** Return only the best N results (default: all). Must be a positive integer; larger than the document count returns all. */
+  topN?: number;
+  /** Cancels pending scoring work; the promise rejects with `request_cancelled`. */
+  signal?: AbortSignal;
+}
+
+/** What a loaded model is and which files it came from. */
+export interface RerankerInfo {
+  /** The id the model was requested by, e.g. `cross-encoder/ms-marco-MiniLM-L-6-v2`. */
+  id: string;
+  /** Backend that serves it, e.g. `cross-encoder-onnx`. */
+  backend: string;
+  /** Directory the model files were read from. */
+  directory: string;
+  /** The ONNX file that was loaded, relative to `directory`. */
+  weightsFile: string;
+  dtype: string;
+  /** Model window in tokens (query + document + special tokens). */
+  maxSequenceLength: number;
+  /** Milliseconds spent loading (session creation and warm-up). */
+  loadMs: number;
+}
+
+export interface Reranker {
+  readonly info: RerankerInfo;
+  rerank(query: string, documents: readonly string[], options?: RerankOptions): Promise<RerankResponse>;
+  /** Releases native memory (ONNX sessions). The reranker must not be used afterwards. */
+  dispose(): Promise<void>;
+}
