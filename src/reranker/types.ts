@@ -18,8 +18,8 @@ export interface RerankWarning {
   /** Stable machine-readable kind, e.g. `document_truncated`. */
   code: string;
   message: string;
-  /** Document index the warning refers to, when it refers to one. */
-  index?: number;
+  /** Document indices the warning refers to, when it refers to some. */
+  indices?: number[];
 }
 
 export interface RerankUsage {

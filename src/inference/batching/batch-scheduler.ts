@@ -1,0 +1,212 @@
+import { OpenRerankError } from "../../errors/catalog.js";
+import type { EncodedPair } from "../tokenization/pair-encoder.js";
+
+export interface BatchLimits {
+  /** Cap on batchSize × padded sequence length (tokens computed per batch, padding included). */
+  maxBatchTokens: number;
+  /** Cap on pairs per batch, whatever their length. */
+  maxBatchSize: number;
+  /** Pairs that may wait across all requests; beyond it new requests get `queue_full` (429). */
+  maxQueuedPairs: number;
+}
+
+export const defaultBatchLimits: BatchLimits = { maxBatchTokens: 8192, maxBatchSize: 64, maxQueuedPairs: 100_000 };
+
+/** Turns a batch into the model's logits; `prepare` runs while the previous batch computes. */
+export interface BatchExecutor<Prepared> {
+  labels: number;
+  prepare(pairs: readonly EncodedPair[]): Prepared;
+  execute(prepared: Prepared): Promise<Float32Array>;
+}
+
+/** Reported after each batch, for metrics and benchmarks. */
+export interface BatchReport {
+  pairs: number;
+  /** Distinct requests whose pairs shared this batch. */
+  requests: number;
+  realTokens: number;
+  paddedTokens: number;
+  milliseconds: number;
+}
+
+interface Job {
+  pairs: readonly EncodedPair[];
+  /** Pair indices in ascending length, so consecutive pairs pad little. */
+  order: Uint32Array;
+  /** Next position in `order` not yet taken into a batch. */
+  next: number;
+  remaining: number;
+  logits: Float32Array;
+  resolve(logits: Float32Array): void;
+  reject(error: unknown): void;
+  detach(): void;
+  settled: boolean;
+}
+
+interface TakenBatch {
+  pairs: EncodedPair[];
+  owners: { job: Job; pairIndex: number }[];
+}
+
+/**
+ * Cross-request dynamic batching. Concurrent `score` calls put their pairs in one queue;
+ * batches are cut by a token budget and filled round-robin across requests, so one huge
+ * request shares the model with small ones instead of blocking them. One batch computes at
+ * a time (ONNX Runtime already uses every core inside a batch) while the next is prepared.
+ */
+export class BatchScheduler<Prepared> {
+  private readonly jobs: Job[] = [];
+  private pumping = false;
+  private pendingPairs = 0;
+  private lastBatchMs = 50;
+
+  constructor(
+    private readonly executor: BatchExecutor<Prepared>,
+    readonly limits: BatchLimits = defaultBatchLimits,
+    private readonly onBatch?: (report: BatchReport) => void,
+  ) {}
+
+  /** Pairs waiting to be batched, over all requests. */
+  get queuedPairs(): number {
+    return this.pendingPairs;
+  }
+
+  /** Logits for `pairs` in input order, row-major [pairs, labels]. */
+  score(pairs: readonly EncodedPair[], signal?: AbortSignal): Promise<Float32Array> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (pairs.length === 0) return Promise.resolve(new Float32Array(0));
+    if (this.pendingPairs > 0 && this.pendingPairs + pairs.length > this.limits.maxQueuedPairs) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(((this.pendingPairs / this.limits.maxBatchSize) * this.lastBatchMs) / 1000));
+      return Promise.reject(
+        new OpenRerankError(
+          "queue_full",
+          `the scoring queue holds ${this.pendingPairs} pairs and this request adds ${pairs.length}; the limit is ${this.limits.maxQueuedPairs} queued pairs. Retry after ${retryAfterSeconds} s.`,
+          { queuedPairs: this.pendingPairs, requestPairs: pairs.length, maxQueuedPairs: this.limits.maxQueuedPairs, retryAfterSeconds },
+        ),
+      );
+    }
+    return new Promise<Float32Array>((resolve, reject) => {
+      const order = Uint32Array.from(pairs.keys()).sort((a, b) => pairs[a].length - pairs[b].length);
+      const onAbort = (): void => this.cancel(job, abortError(signal as AbortSignal));
+      const job: Job = {
+        pairs,
+        order,
+        next: 0,
+        remaining: pairs.length,
+        logits: new Float32Array(pairs.length * this.executor.labels),
+        resolve,
+        reject,
+        detach: () => signal?.removeEventListener("abort", onAbort),
+        settled: false,
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.jobs.push(job);
+      this.pendingPairs += pairs.length;
+      // Start on the next turn of the event loop, so requests that arrive together batch together.
+      if (!this.pumping) setImmediate(() => void this.pump());
+    });
+  }
+
+  private cancel(job: Job, error: unknown): void {
+    if (job.settled) return;
+    this.pendingPairs -= job.pairs.length - job.next;
+    job.next = job.pairs.length;
+    this.finish(job, error);
+  }
+
+  private finish(job: Job, error?: unknown): void {
+    job.settled = true;
+    job.detach();
+    const position = this.jobs.indexOf(job);
+    if (position >= 0) this.jobs.splice(position, 1);
+    if (error === undefined) job.resolve(job.logits);
+    else job.reject(error);
+  }
+
+  private takeBatch(): TakenBatch | undefined {
+    const waiting = this.jobs.filter((job) => job.next < job.pairs.length);
+    if (waiting.length === 0) return undefined;
+    const { maxBatchTokens, maxBatchSize } = this.limits;
+    const batch: TakenBatch = { pairs: [], owners: [] };
+    let longest = 0;
+    for (const job of waiting) {
+      if (batch.pairs.length >= maxBatchSize) break;
+      while (job.next < job.pairs.length && batch.pairs.length < maxBatchSize) {
+        const pairIndex = job.order[job.next];
+        const pair = job.pairs[pairIndex];
+        const newLongest = Math.max(longest, pair.length);
+        // The first pair always goes in, even if alone it exceeds the budget.
+        if (batch.pairs.length > 0 && (batch.pairs.length + 1) * newLongest > maxBatchTokens) break;
+        longest = newLongest;
+        batch.pairs.push(pair);
+        batch.owners.push({ job, pairIndex });
+        job.next++;
+      }
+    }
+    this.pendingPairs -= batch.pairs.length;
+    // Round robin: the request served first goes to the back of the line for the next batch.
+    this.jobs.push(...this.jobs.splice(this.jobs.indexOf(waiting[0]), 1));
+    return batch;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      let current = this.takeBatch();
+      let prepared = current && this.executor.prepare(current.pairs);
+      while (current !== undefined && prepared !== undefined) {
+        const started = performance.now();
+        const running = this.executor.execute(prepared);
+        // Prepare the next batch while ONNX Runtime computes this one on its own threads.
+        const next = this.takeBatch();
+        const nextPrepared = next && this.executor.prepare(next.pairs);
+        let logits: Float32Array | undefined;
+        let failure: unknown;
+        try {
+          logits = await running;
+        } catch (error) {
+          failure = error;
+        }
+        this.lastBatchMs = performance.now() - started;
+        this.settle(current, logits, failure);
+        current = next;
+        prepared = nextPrepared;
+      }
+    } finally {
+      this.pumping = false;
+    }
+    // Work may have arrived between the last take and the end of the loop.
+    if (this.jobs.some((job) => job.next < job.pairs.length)) void this.pump();
+  }
+
+  private settle(batch: TakenBatch, logits: Float32Array | undefined, failure: unknown): void {
+    const labels = this.executor.labels;
+    const requests = new Set<Job>();
+    let realTokens = 0;
+    let longest = 0;
+    batch.owners.forEach(({ job, pairIndex }, row) => {
+      requests.add(job);
+      const length = job.pairs[pairIndex].length;
+      realTokens += length;
+      longest = Math.max(longest, length);
+      if (job.settled) return;
+      if (logits === undefined) {
+        this.cancel(job, failure);
+        return;
+      }
+      job.logits.set(logits.subarray(row * labels, (row + 1) * labels), pairIndex * labels);
+      if (--job.remaining === 0) this.finish(job);
+    });
+    this.onBatch?.({ pairs: batch.pairs.length, requests: requests.size, realTokens, paddedTokens: longest * batch.pairs.length, milliseconds: this.lastBatchMs });
+  }
+}
+
+function abortError(signal: AbortSignal): OpenRerankError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof OpenRerankError) return reason;
+  if (reason instanceof DOMException && reason.name === "TimeoutError") {
+    return new OpenRerankError("request_timeout", "the request timed out before all documents were scored.", {});
+  }
+  return new OpenRerankError("request_cancelled", "the request was cancelled before all documents were scored.", {});
+}
