@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import { registerRerankCommand } from "./rerank.js";
 
 /** Every CLI command, one file each; each module exports a `register…Command(program)` function. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerRerankCommand(program);
 }
