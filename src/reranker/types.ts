@@ -27,6 +27,11 @@ export interface RerankUsage {
   pairs: number;
   /** Real (unpadded) tokens fed to the model, special tokens included. */
   tokens: number;
+  /**
+   * Billing units by Cohere's rule: one unit per query with up to 100 documents, where a
+   * document longer than 500 tokens (query included) counts as ceil(tokens / 500) documents.
+   */
+  searchUnits: number;
 }
 
 export interface RerankResponse {

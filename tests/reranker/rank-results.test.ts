@@ -47,3 +47,20 @@ describe("validateTopN", () => {
     }
   });
 });
+
+describe("search units (Cohere's billing rule)", async () => {
+  const { billedDocumentCount, searchUnitsFor } = await import("../../src/reranker/search-units.js");
+  it("counts one unit per query with up to 100 documents", () => {
+    assert.equal(searchUnitsFor(1), 1);
+    assert.equal(searchUnitsFor(100), 1);
+    assert.equal(searchUnitsFor(101), 2);
+  });
+  it("counts a document over 500 tokens as ceil(tokens/500) documents", () => {
+    assert.equal(billedDocumentCount(20), 1);
+    assert.equal(billedDocumentCount(500), 1);
+    assert.equal(billedDocumentCount(501), 2);
+    assert.equal(billedDocumentCount(1600), 4);
+    // 99 short documents and one of 1,200 tokens: 99 + 3 = 102 documents → 2 units.
+    assert.equal(searchUnitsFor(99 + billedDocumentCount(1200)), 2);
+  });
+});

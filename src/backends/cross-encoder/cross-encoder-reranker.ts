@@ -8,6 +8,7 @@ import { PairEncoder, type EncodedPair } from "../../inference/tokenization/pair
 import { readPairTemplate } from "../../inference/tokenization/pair-template.js";
 import { createTextTokenizer } from "../../inference/tokenization/text-tokenizer.js";
 import { rankResults, validateTopN, type ScoredDocument } from "../../reranker/rank-results.js";
+import { billedDocumentCount, searchUnitsFor } from "../../reranker/search-units.js";
 import type { Reranker, RerankerInfo, RerankOptions, RerankResponse, RerankWarning } from "../../reranker/types.js";
 import { validateRerankInput } from "../../reranker/validate-rerank-input.js";
 import { readModelConfig } from "./model-config.js";
@@ -95,10 +96,12 @@ export class CrossEncoderReranker implements Reranker {
 
     const pairs: EncodedPair[] = [];
     const truncated: number[] = [];
+    let billedDocuments = 0;
     for (let index = 0; index < documents.length; index++) {
       const { ids } = this.encoder.tokenizer.encode(documents[index]);
       const pair = this.encoder.encodePair(encodedQuery, ids);
       if (pair.document.length < ids.length) truncated.push(index);
+      billedDocuments += billedDocumentCount(encodedQuery.originalTokens + ids.length);
       pairs.push(pair);
     }
     if (truncated.length > 0) {
@@ -116,7 +119,7 @@ export class CrossEncoderReranker implements Reranker {
     const logits = await this.scheduler.score(pairs, options.signal);
     const scored: ScoredDocument[] = pairs.map((_, index) => ({ index, ...scoreRow(this.info.scoreHead, logits, index) }));
     const tokens = pairs.reduce((sum, pair) => sum + pair.length, 0);
-    return { results: rankResults(scored, topN), warnings, usage: { pairs: pairs.length, tokens } };
+    return { results: rankResults(scored, topN), warnings, usage: { pairs: pairs.length, tokens, searchUnits: searchUnitsFor(billedDocuments) } };
   }
 
   async dispose(): Promise<void> {
