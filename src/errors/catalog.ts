@@ -19,12 +19,16 @@ export const errorCatalog = {
   unauthorized: { status: 401, summary: "The API key is missing or wrong." },
   model_not_found: { status: 404, summary: "The requested model is not served or could not be found." },
   invalid_option: { status: 400, summary: "A configuration option or flag has an invalid value." },
+  malformed_json: { status: 400, summary: "The body is not valid JSON." },
+  model_required: { status: 400, summary: "Several models are served and the request names none." },
+  route_not_found: { status: 404, summary: "No endpoint answers this method and path." },
 
   // Capacity and time.
   queue_full: { status: 429, summary: "The scoring queue is full; retry after the given delay." },
   request_timeout: { status: 504, summary: "The request did not finish within the configured timeout." },
   request_cancelled: { status: 499, summary: "The caller cancelled the request." },
   shutting_down: { status: 503, summary: "The server is draining and accepts no new work." },
+  models_loading: { status: 503, summary: "The server is up but its models are still loading; retry shortly." },
 
   // Model files and inference.
   model_load_failed: { status: 500, summary: "A model's files exist but could not be loaded." },
