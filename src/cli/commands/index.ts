@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import { registerMakeTestModelCommand } from "./make-test-model.js";
 import { registerRerankCommand } from "./rerank.js";
 
 /** Every CLI command, one file each; each module exports a `register…Command(program)` function. */
 export function registerCommands(program: Command): void {
   registerRerankCommand(program);
+  registerMakeTestModelCommand(program);
 }
