@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { DestinationStream } from "pino";
+import type { ServerConfig } from "../config/server-config.js";
+import { registerApiKeyAuth } from "./auth.js";
+import { registerErrorHandler } from "./error-handler.js";
+import { registerJsonBodyParser } from "./json-body-parser.js";
+import type { ModelRegistry } from "./model-registry.js";
+import type { RerankContext } from "./rerank-call.js";
+import { registerCohereV1RerankRoute } from "./routes/cohere-v1-rerank-route.js";
+import { registerCohereV2RerankRoute } from "./routes/cohere-v2-rerank-route.js";
+import { registerHealthRoute } from "./routes/health-route.js";
+import { registerMetricsRoute } from "./routes/metrics-route.js";
+import { registerModelsRoute } from "./routes/models-route.js";
+import { registerOpenApiRoute } from "./routes/openapi-route.js";
+import { registerReadyRoute } from "./routes/ready-route.js";
+import { registerTeiRerankRoute } from "./routes/tei-rerank-route.js";
+import type { ServerLifecycle } from "./server-lifecycle.js";
+import type { ServerMetrics } from "./server-metrics.js";
+import { errorCodeKeyword } from "./wire/schema-issue.js";
+
+export interface AppOptions {
+  config: Pick<ServerConfig, "apiKeys" | "metricsAuth" | "requestTimeoutMs" | "bodyLimitBytes" | "maxDocuments" | "logLevel">;
+  registry: ModelRegistry;
+  lifecycle: ServerLifecycle;
+  metrics: ServerMetrics;
+  /** Where logs go (default stdout); tests pass a stream to read them. */
+  logStream?: DestinationStream;
+}
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+/**
+ * Builds the HTTP app: JSON-only bodies, API-key auth, one error handler, metrics hooks, the
+ * OpenAPI document and docs page, and the routes. It does not listen and loads no model, so
+ * tests drive it in-process with `app.inject()`.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, registry, lifecycle, metrics } = options;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // API keys must never reach the logs, whatever a serializer or a future log line includes.
+      redact: { paths: ["req.headers.authorization", "headers.authorization", "request.headers.authorization"], censor: "[redacted]" },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    ajv: {
+      // No type coercion: Cohere rejects "3" for top_n, and coercion would turn a number document into a string.
+      // verbose: errors carry the failing schema node, whose x-error-code names the catalog code.
+      customOptions: { coerceTypes: false, verbose: true, keywords: [errorCodeKeyword] },
+    },
+  });
+
+  registerJsonBodyParser(app, config.bodyLimitBytes);
+  registerErrorHandler(app, { bodyLimitBytes: config.bodyLimitBytes });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    metrics.requestStarted();
+    // "close" fires both after the last byte and when the client leaves early, so the in-flight gauge never leaks.
+    reply.raw.once("close", () => {
+      const status = reply.raw.writableFinished ? reply.statusCode : 499;
+      const route = request.is404 ? "unmatched" : (request.routeOptions.url ?? "unmatched");
+      metrics.requestFinished(route, request.method, status, reply.elapsedTime / 1000);
+    });
+  });
+  registerApiKeyAuth(app, { apiKeys: config.apiKeys, metricsAuth: config.metricsAuth });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "openrerank",
+        version,
+        description: "Self-hosted cross-encoder reranking with Cohere (v1, v2), Jina and TEI compatible endpoints.",
+      },
+      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "Needed only when the server is started with API keys." } } },
+      tags: [
+        { name: "rerank", description: "Rerank documents for a query" },
+        { name: "models", description: "Served models" },
+        { name: "health", description: "Liveness, readiness and metrics" },
+      ],
+    },
+  });
+
+  const context: RerankContext = { registry, lifecycle, metrics, limits: { maxDocuments: config.maxDocuments, requestTimeoutMs: config.requestTimeoutMs } };
+  metrics.watchQueues(() => registry.served.map((model) => ({ model: model.id, pairs: model.reranker.queuedPairs ?? 0 })));
+  registerCohereV2RerankRoute(app, context);
+  registerCohereV1RerankRoute(app, context);
+  registerTeiRerankRoute(app, context);
+  registerModelsRoute(app, registry);
+  registerHealthRoute(app);
+  registerReadyRoute(app, lifecycle, registry);
+  registerMetricsRoute(app, metrics);
+  registerOpenApiRoute(app);
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  return app;
+}

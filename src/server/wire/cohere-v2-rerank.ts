@@ -1,0 +1,71 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { defaultRankFields, documentText } from "../../documents/document-text.js";
+import type { RerankResponse } from "../../reranker/types.js";
+import type { RerankCall } from "../rerank-call.js";
+import { errorCodeKeyword } from "./schema-issue.js";
+
+/** Cohere's default for `max_tokens_per_doc`. */
+export const defaultMaxTokensPerDoc = 4096;
+
+/** A document: a string, or an object whose `text` is ranked. Shared by the v1 and v2 schemas. */
+export const DocumentSchema = Type.Union(
+  [
+    Type.String({ description: "The document text; must not be empty." }),
+    Type.Object({}, { additionalProperties: true, description: "An object; its rank fields (default `text`) are ranked." }),
+  ],
+  { [errorCodeKeyword]: "invalid_document" },
+);
+
+export const ModelField = Type.String({
+  description: "Model id or alias (see GET /v1/models). May be left out when the server serves one model.",
+  examples: ["rerank-v3.5"],
+});
+export const QueryField = Type.String({ description: "The search query; must not be empty or only whitespace.", examples: ["What is the capital of the United States?"] });
+export const TopNField = Type.Integer({ minimum: 1, [errorCodeKeyword]: "invalid_top_n", description: "Return only the best N results. Default: all. A value above the document count returns all, with a warning." });
+
+export const V2RerankRequest = Type.Object({
+  model: Type.Optional(ModelField),
+  query: QueryField,
+  documents: Type.Array(DocumentSchema, { description: "Texts to rank (objects with a `text` field are accepted too). At most the server's max documents (default 10,000)." }),
+  top_n: Type.Optional(TopNField),
+  max_tokens_per_doc: Type.Optional(Type.Integer({ minimum: 1, default: defaultMaxTokensPerDoc, description: "Longer documents are cut to this many tokens. Default 4096; the model window (e.g. 512 tokens with the query) applies as well." })),
+  priority: Type.Optional(Type.Integer({ description: "Accepted for compatibility and ignored: requests share batches first come, first served." })),
+});
+
+export type V2RerankRequest = Static<typeof V2RerankRequest>;
+
+export const BilledUnits = Type.Object({ search_units: Type.Integer({ description: "One per query and 100 documents; a document over 500 tokens (query included) counts as ceil(tokens / 500) documents." }) });
+
+export const V2RerankResponse = Type.Object({
+  id: Type.String({ description: "This request's id (also the x-request-id header)." }),
+  results: Type.Array(
+    Type.Object({
+      index: Type.Integer({ description: "Position of the document in the request." }),
+      relevance_score: Type.Number({ description: "Calibrated relevance in [0, 1]; higher is more relevant." }),
+    }),
+    { description: "Most relevant first." },
+  ),
+  meta: Type.Object({
+    api_version: Type.Object({ version: Type.String() }),
+    billed_units: BilledUnits,
+    warnings: Type.Optional(Type.Array(Type.String(), { description: "Degraded-but-valid calls: truncated documents, top_n above the document count." })),
+  }),
+});
+
+export type V2RerankResponse = Static<typeof V2RerankResponse>;
+
+export function v2RerankCall(body: V2RerankRequest): RerankCall {
+  return {
+    model: body.model,
+    query: body.query,
+    texts: body.documents.map((document, index) => documentText(document, defaultRankFields, index)),
+    topN: body.top_n,
+    maxTokensPerDoc: body.max_tokens_per_doc ?? defaultMaxTokensPerDoc,
+  };
+}
+
+export function v2RerankResponse(id: string, response: RerankResponse): V2RerankResponse {
+  const meta: V2RerankResponse["meta"] = { api_version: { version: "2" }, billed_units: { search_units: response.usage.searchUnits } };
+  if (response.warnings.length > 0) meta.warnings = response.warnings.map((warning) => warning.message);
+  return { id, results: response.results.map((result) => ({ index: result.index, relevance_score: result.relevanceScore })), meta };
+}
