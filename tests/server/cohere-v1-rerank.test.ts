@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Value } from "@sinclair/typebox/value";
+import type { RunningServer } from "../../src/server/start-server.js";
+import { V1RerankResponse } from "../../src/server/wire/cohere-v1-rerank.js";
+import { postJson, startTestServer } from "./support/test-server.js";
+
+// Random-weight test model: these tests check the API's mechanics, never ranking quality.
+const query = "Who wrote about the capital?";
+
+describe("POST /v1/rerank", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  const rerank = (body: unknown) => server.app.inject(postJson("/v1/rerank", body));
+  const libraryRanking = async (texts: string[]) =>
+    (await server.registry.served[0].reranker.rerank(query, texts)).results.map((result) => ({ index: result.index, relevance_score: result.relevanceScore }));
+
+  it("answers in Cohere's v1 shape without documents by default", async () => {
+    const response = await rerank({ model: "rerank-english-v3.0", query, documents: ["a text", "another text"] });
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers["content-type"]), /^application\/json/);
+    const body = response.json<V1RerankResponse>();
+    assert.ok(Value.Check(V1RerankResponse, body));
+    assert.deepEqual(body.meta.api_version, { version: "1" });
+    assert.equal(body.id, response.headers["x-request-id"]);
+    assert.deepEqual(body.results, await libraryRanking(["a text", "another text"]));
+    assert.ok(body.results.every((result) => !("document" in result)));
+  });
+
+  it("returns object documents byte for byte and strings as { text }", async () => {
+    // Written by hand: the number formats, key order, escapes and big integer must survive untouched.
+    const raw = `{"query":${JSON.stringify(query)},"return_documents":true,"documents":[{"text":"first","score":1.50,"id":12345678901234567890,"note":"caf\\u00e9"} , "second",{ "title" : "t", "text":"third", "tags":["x", {"y": null}] }]}`;
+    const response = await server.app.inject({ method: "POST", url: "/v1/rerank", payload: raw, headers: { "content-type": "application/json" } });
+    assert.equal(response.statusCode, 200);
+    const documents = new Map<number, unknown>();
+    const text = response.body;
+    assert.ok(text.includes(`"document":{"text":"first","score":1.50,"id":12345678901234567890,"note":"caf\\u00e9"}`), text);
+    assert.ok(text.includes(`"document":{ "title" : "t", "text":"third", "tags":["x", {"y": null}] }`), text);
+    assert.ok(text.includes(`"document":{"text":"second"}`), text);
+    const body = response.json<V1RerankResponse>();
+    assert.ok(Value.Check(V1RerankResponse, body));
+    for (const result of body.results) documents.set(result.index, result.document);
+    assert.deepEqual(documents.get(1), { text: "second" });
+    assert.deepEqual(body.results.map(({ index, relevance_score }) => ({ index, relevance_score })), await libraryRanking(["first", "second", "third"]));
+  });
+
+  it("ranks several rank_fields as key: value lines in rank_fields order", async () => {
+    const documents = [
+      { title: "Paris", author: "Ada", text: "The capital of France." },
+      { title: "Rome", author: "Bo", text: "The capital of Italy.", extra: 1 },
+    ];
+    const body = (await rerank({ query, documents, rank_fields: ["title", "author", "text"] })).json<V1RerankResponse>();
+    assert.deepEqual(
+      body.results,
+      await libraryRanking(["title: Paris\nauthor: Ada\ntext: The capital of France.", "title: Rome\nauthor: Bo\ntext: The capital of Italy."]),
+    );
+  });
+
+  it("answers a Jina-shaped request (model, query, documents, top_n, return_documents) with document.text", async () => {
+    const response = await rerank({ model: "test/minilm-l6", query, documents: ["one", "two", "three"], top_n: 2, return_documents: true });
+    assert.equal(response.statusCode, 200);
+    const body = response.json<V1RerankResponse>();
+    assert.equal(body.results.length, 2);
+    for (const result of body.results) {
+      assert.equal(typeof result.relevance_score, "number");
+      assert.equal((result.document as { text: string }).text, ["one", "two", "three"][result.index]);
+    }
+  });
+
+  it("accepts max_chunks_per_doc and enforces Cohere's documents × chunks limit", async () => {
+    assert.equal((await rerank({ query, documents: ["a"], max_chunks_per_doc: 5 })).statusCode, 200);
+    const documents = Array.from({ length: 1000 }, (_, index) => `document ${index}`);
+    const response = await rerank({ query, documents });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().code, "too_many_chunks");
+    assert.match(response.json().message, /^invalid request: number of total max chunks \(number of documents \* max chunks per doc\) must be less than 10000/);
+    assert.equal((await rerank({ query, documents, max_chunks_per_doc: 9 })).statusCode, 200);
+  });
+});
