@@ -9,6 +9,7 @@ import {
   isNonspacingMark,
   lowercase,
 } from "./unicode-classes.js";
+import { CELL_BASE, CELL_CHECK, CELL_ID, buildWordPieceTrie, walkTrie, type WordPieceTrie } from "./wordpiece-trie.js";
 
 /**
  * Token ids of one text without special tokens, and where each token came from: `starts[k]` and
@@ -38,6 +39,8 @@ const WORD = 3;
 const COMPLEX = 4;
 /** An ASCII character that starts some added token; its own class is in `asciiFallbackKind`. */
 const ADDED_START = 5;
+
+const NO_LIMIT = Number.POSITIVE_INFINITY;
 
 interface CharInfo {
   kind: number;
@@ -82,9 +85,9 @@ function optionalBoolean(value: unknown, fallback: boolean): boolean | undefined
 /**
  * An exact, allocation-light reimplementation of the Hugging Face `tokenizers` pipeline
  * BertNormalizer → BertPreTokenizer → WordPiece (plus the splitting on added tokens that
- * precedes it), built for speed on the reranking hot path: pure-ASCII text never leaves a
- * char-code loop, and WordPiece's greedy longest match is a single walk down a trie instead of
- * one map lookup per candidate substring.
+ * precedes it), built for speed on the reranking hot path: an ASCII word is never copied or
+ * turned into a string before WordPiece sees it, and the greedy longest match is one walk down
+ * a double-array trie instead of one map lookup per candidate substring.
  *
  * Where the two reference implementations disagree, this follows the Rust library (the one the
  * Python `tokenizers` package wraps): lowercasing is per character (a word-final capital sigma
@@ -103,20 +106,16 @@ export class BertWordPieceTokenizer {
   private readonly tokenIds: Map<string, number>;
   private readonly idTokens: string[];
 
-  // WordPiece trie over UTF-16 code units: node 0 is the root; edges live in an open-addressing
-  // hash table keyed by (node, code unit) so that a step costs a couple of typed-array reads.
-  private readonly nodeIds: Int32Array;
-  private readonly edgeNode: Int32Array;
-  private readonly edgeUnit: Uint16Array;
-  private readonly edgeChild: Int32Array;
-  private readonly edgeMask: number;
-  private readonly edgeShift: number;
-  /** The node reached by the continuing-subword prefix, or -1 if no token has it. */
-  private readonly continuationRoot: number;
+  private readonly trieCells: Int32Array;
+  private readonly trieAlphabet: Int32Array;
+  /** The cell the continuing-subword prefix leads to, or -1 if no token has it. */
+  private readonly continuationCell: number;
 
   private readonly asciiKind = new Uint8Array(128);
   private readonly asciiFallbackKind = new Uint8Array(128);
   private readonly asciiNorm = new Uint16Array(128);
+  /** The token of an ASCII punctuation character, which is always a word of its own. */
+  private readonly asciiPunctId = new Int32Array(128);
   private readonly bmpInfo: (CharInfo | undefined)[] = new Array<CharInfo | undefined>(65536);
   private readonly astralInfo = new Map<number, CharInfo>();
 
@@ -124,15 +123,17 @@ export class BertWordPieceTokenizer {
   private readonly addedByFirstUnit = new Map<number, AddedTokenSpec[]>();
   private readonly addedFirstUnit = new Uint8Array(65536);
 
-  // Scratch buffers reused across calls; `encode` copies the result out.
+  // Scratch buffers reused across calls; `encode` copies the result out. A word that is a plain
+  // run of ASCII text needs only `wordUnits`; one holding normalized non-ASCII characters also
+  // records each unit's original span.
   private wordUnits = new Uint16Array(256);
   private wordStarts = new Int32Array(256);
   private wordEnds = new Int32Array(256);
+  private wordLength = 0;
   private outIds = new Int32Array(256);
   private outStarts = new Int32Array(256);
   private outEnds = new Int32Array(256);
   private outCount = 0;
-  private wordLength = 0;
 
   private constructor(
     vocab: Map<string, number>,
@@ -157,41 +158,11 @@ export class BertWordPieceTokenizer {
     for (const [token, id] of vocab) this.idTokens[id] ??= token;
     for (const added of addedTokens) this.idTokens[added.id] = added.content;
 
-    let units = 1;
-    for (const token of vocab.keys()) units += token.length;
-    const capacity = 1 << Math.max(4, Math.ceil(Math.log2(units * 2)));
-    this.edgeMask = capacity - 1;
-    this.edgeShift = 32 - Math.log2(capacity);
-    this.edgeNode = new Int32Array(capacity).fill(-1);
-    this.edgeUnit = new Uint16Array(capacity);
-    this.edgeChild = new Int32Array(capacity);
-    this.nodeIds = new Int32Array(units).fill(-1);
-    let nodes = 1;
-    for (const [token, id] of vocab) {
-      // A token holding a lone surrogate can never match: the reference walks whole characters.
-      if (!isWellFormed(token)) continue;
-      let node = 0;
-      for (let k = 0; k < token.length; k++) {
-        const unit = token.charCodeAt(k);
-        let child = this.child(node, unit);
-        if (child < 0) {
-          child = nodes++;
-          let h = this.edgeHash(node, unit);
-          while (this.edgeNode[h] !== -1) h = (h + 1) & this.edgeMask;
-          this.edgeNode[h] = node;
-          this.edgeUnit[h] = unit;
-          this.edgeChild[h] = child;
-        }
-        node = child;
-      }
-      // The reference's vocabulary is a map, so the last duplicate key wins.
-      this.nodeIds[node] = id;
-    }
-    let continuation = 0;
-    for (let k = 0; k < continuingSubwordPrefix.length && continuation >= 0; k++) {
-      continuation = this.child(continuation, continuingSubwordPrefix.charCodeAt(k));
-    }
-    this.continuationRoot = continuation;
+    // A token holding a lone surrogate can never match: the reference walks whole characters.
+    const trie: WordPieceTrie = buildWordPieceTrie([...vocab].filter(([token]) => isWellFormed(token)));
+    this.trieCells = trie.cells;
+    this.trieAlphabet = trie.alphabet;
+    this.continuationCell = walkTrie(trie, 0, continuingSubwordPrefix);
 
     for (const added of addedTokens) {
       const first = added.content.charCodeAt(0);
@@ -206,6 +177,9 @@ export class BertWordPieceTokenizer {
       this.asciiFallbackKind[c] = info.kind;
       this.asciiKind[c] = this.addedFirstUnit[c] ? ADDED_START : info.kind;
       this.asciiNorm[c] = info.norm.length > 0 ? info.norm.charCodeAt(0) : 0;
+      const cell = walkTrie(trie, 0, info.norm);
+      const id = cell >= 0 ? trie.cells[cell * 4 + CELL_ID] : -1;
+      this.asciiPunctId[c] = id >= 0 && maxInputCharsPerWord >= 1 ? id : this.unkId;
     }
   }
 
@@ -278,18 +252,34 @@ export class BertWordPieceTokenizer {
   /**
    * Tokenizes without special tokens. With `maxTokens`, stops once that many tokens exist and
    * returns the first `maxTokens` — the same ids as encoding everything and truncating, without
-   * paying for the rest of a long document.
+   * paying for the rest of a long document. The three arrays share one buffer.
    */
-  encode(text: string, maxTokens = Number.POSITIVE_INFINITY): WordPieceEncoding {
+  encode(text: string, maxTokens = NO_LIMIT): WordPieceEncoding {
+    this.tokenize(text, maxTokens);
+    const count = Math.min(this.outCount, maxTokens);
+    const buffer = new Int32Array(count * 3);
+    buffer.set(this.outIds.subarray(0, count));
+    buffer.set(this.outStarts.subarray(0, count), count);
+    buffer.set(this.outEnds.subarray(0, count), 2 * count);
+    return { ids: buffer.subarray(0, count), starts: buffer.subarray(count, 2 * count), ends: buffer.subarray(2 * count) };
+  }
+
+  /** `encode(text, maxTokens).ids` without the offsets. */
+  encodeIds(text: string, maxTokens = NO_LIMIT): Int32Array {
+    this.tokenize(text, maxTokens);
+    return this.outIds.slice(0, Math.min(this.outCount, maxTokens));
+  }
+
+  /** Fills the output buffers; `outCount` may exceed `maxTokens` by the rest of one word. */
+  private tokenize(text: string, maxTokens: number): void {
     const length = text.length;
     if (this.wordUnits.length < length + 16) this.growWord(length + 16);
     this.outCount = 0;
+    this.wordLength = 0;
     const asciiKind = this.asciiKind;
-    const asciiNorm = this.asciiNorm;
-    let units = this.wordUnits;
-    let starts = this.wordStarts;
-    let ends = this.wordEnds;
-    let wordLength = 0;
+    // The pending word is text[runStart, i) while `buffered` is false, else it is in wordUnits.
+    let runStart = 0;
+    let buffered = false;
     // Accent stripping runs NFD over whole sections, whose canonical reordering can swap two
     // surviving (spacing) combining marks. Per-character normalization cannot see that, so a
     // text with two such marks is redone by the whole-section path.
@@ -301,47 +291,47 @@ export class BertWordPieceTokenizer {
       if (c < 128) {
         let kind = asciiKind[c];
         if (kind === WORD) {
-          units[wordLength] = asciiNorm[c];
-          starts[wordLength] = i;
-          ends[wordLength] = ++i;
-          wordLength++;
+          if (buffered) this.pushUnit(this.asciiNorm[c], i, i + 1);
+          i++;
           continue;
         }
         if (kind === ADDED_START) {
           const added = this.matchAdded(text, i);
           if (added !== undefined) {
-            if (wordLength > 0) this.flushWord(wordLength);
-            wordLength = 0;
+            this.endWord(text, runStart, i, buffered);
+            buffered = false;
             this.emit(added.id, i, i + added.content.length);
             i += added.content.length;
+            runStart = i;
             if (this.outCount >= maxTokens) break;
             continue;
           }
           kind = this.asciiFallbackKind[c];
           if (kind === WORD) {
-            units[wordLength] = asciiNorm[c];
-            starts[wordLength] = i;
-            ends[wordLength] = ++i;
-            wordLength++;
+            if (buffered) this.pushUnit(this.asciiNorm[c], i, i + 1);
+            i++;
             continue;
           }
         }
-        if (kind === SPACE) {
-          if (wordLength > 0) {
-            this.flushWord(wordLength);
-            wordLength = 0;
-            if (this.outCount >= maxTokens) break;
+        if (kind === DROP) {
+          // A dropped character inside a word joins its halves: the word is no longer one run.
+          if (!buffered) {
+            if (i > runStart) {
+              this.bufferRun(text, runStart, i);
+              buffered = true;
+            } else {
+              runStart = i + 1;
+            }
           }
-        } else if (kind === PUNCT) {
-          if (wordLength > 0) this.flushWord(wordLength);
-          units[0] = asciiNorm[c];
-          starts[0] = i;
-          ends[0] = i + 1;
-          this.flushWord(1);
-          wordLength = 0;
-          if (this.outCount >= maxTokens) break;
+          i++;
+          continue;
         }
+        this.endWord(text, runStart, i, buffered);
+        buffered = false;
+        if (kind === PUNCT) this.emit(this.asciiPunctId[c], i, i + 1);
         i++;
+        runStart = i;
+        if (this.outCount >= maxTokens) break;
         continue;
       }
 
@@ -360,73 +350,70 @@ export class BertWordPieceTokenizer {
       if (this.addedFirstUnit[c] === 1) {
         const added = this.matchAdded(text, i);
         if (added !== undefined) {
-          if (wordLength > 0) this.flushWord(wordLength);
-          wordLength = 0;
+          this.endWord(text, runStart, i, buffered);
+          buffered = false;
           this.emit(added.id, i, i + added.content.length);
           i += added.content.length;
+          runStart = i;
           if (this.outCount >= maxTokens) break;
           continue;
         }
       }
       const info = cp < 65536 ? (this.bmpInfo[cp] ??= this.computeInfo(cp)) : this.astralCharInfo(cp);
       const end = i + charLength;
-      const kind = info.kind;
-      if (kind === WORD) {
-        const norm = info.norm;
-        if (units.length < wordLength + norm.length + (length - i)) {
-          this.growWord(2 * (wordLength + norm.length + length - i));
-          units = this.wordUnits;
-          starts = this.wordStarts;
-          ends = this.wordEnds;
-        }
-        for (let k = 0; k < norm.length; k++) {
-          units[wordLength] = norm.charCodeAt(k);
-          starts[wordLength] = i;
-          ends[wordLength] = end;
-          wordLength++;
-        }
-      } else if (kind === SPACE) {
-        if (wordLength > 0) {
-          this.flushWord(wordLength);
-          wordLength = 0;
-          if (this.outCount >= maxTokens) break;
-        }
-      } else if (kind === PUNCT) {
-        if (wordLength > 0) this.flushWord(wordLength);
-        const norm = info.norm;
-        for (let k = 0; k < norm.length; k++) {
-          units[k] = norm.charCodeAt(k);
-          starts[k] = i;
-          ends[k] = end;
-        }
-        this.flushWord(norm.length);
-        wordLength = 0;
-        if (this.outCount >= maxTokens) break;
-      } else if (kind === COMPLEX) {
-        this.wordLength = wordLength;
-        this.appendComplex(info.norm, info.isolate, i, end, length - i);
-        wordLength = this.wordLength;
-        units = this.wordUnits;
-        starts = this.wordStarts;
-        ends = this.wordEnds;
+      switch (info.kind) {
+        case WORD:
+          if (!buffered) {
+            this.bufferRun(text, runStart, i);
+            buffered = true;
+          }
+          this.pushNormalized(info.norm, i, end, length - end);
+          break;
+        case DROP:
+          if (!buffered) {
+            if (i > runStart) {
+              this.bufferRun(text, runStart, i);
+              buffered = true;
+            } else {
+              runStart = end;
+            }
+          }
+          break;
+        case SPACE:
+          this.endWord(text, runStart, i, buffered);
+          buffered = false;
+          runStart = end;
+          break;
+        case PUNCT:
+          this.endWord(text, runStart, i, buffered);
+          this.pushNormalized(info.norm, i, end, length - end);
+          this.flushBuffered();
+          buffered = false;
+          runStart = end;
+          break;
+        default:
+          if (!buffered) {
+            this.bufferRun(text, runStart, i);
+            buffered = true;
+          }
+          this.appendComplex(info.norm, info.isolate, i, end, length - end);
       }
       reorderable += info.reorderable;
       i = end;
+      if (this.outCount >= maxTokens) break;
     }
-    if (wordLength > 0) this.flushWord(wordLength);
-    if (reorderable >= 2) return this.encodeWholeSections(text, maxTokens);
-    return this.result(maxTokens);
+    if (this.outCount < maxTokens) this.endWord(text, runStart, i, buffered);
+    if (reorderable >= 2) this.tokenizeWholeSections(text, maxTokens);
   }
 
   /**
    * The reference's order of operations applied to whole sections (the text between added
    * tokens): clean, pad CJK, NFD the section, drop Mn, lowercase, split. Only needed when
-   * canonical reordering can matter; it also serves as the fallback for any exotic input.
+   * canonical reordering can matter.
    */
-  encodeWholeSections(text: string, maxTokens = Number.POSITIVE_INFINITY): WordPieceEncoding {
+  private tokenizeWholeSections(text: string, maxTokens: number): void {
     this.outCount = 0;
     this.wordLength = 0;
-    if (this.wordUnits.length < 4 * text.length + 16) this.growWord(4 * text.length + 16);
     let sectionStart = 0;
     let i = 0;
     while (i < text.length && this.outCount < maxTokens) {
@@ -435,17 +422,16 @@ export class BertWordPieceTokenizer {
         i++;
         continue;
       }
-      this.encodeSection(text, sectionStart, i);
+      this.tokenizeSection(text, sectionStart, i);
       if (this.outCount >= maxTokens) break;
       this.emit(added.id, i, i + added.content.length);
       i += added.content.length;
       sectionStart = i;
     }
-    if (this.outCount < maxTokens) this.encodeSection(text, sectionStart, text.length);
-    return this.result(maxTokens);
+    if (this.outCount < maxTokens) this.tokenizeSection(text, sectionStart, text.length);
   }
 
-  private encodeSection(text: string, from: number, to: number): void {
+  private tokenizeSection(text: string, from: number, to: number): void {
     const n = this.normalizer;
     // Code points after clean_text and CJK padding, with the original span of each.
     let cps: number[] = [];
@@ -501,149 +487,124 @@ export class BertWordPieceTokenizer {
       const norm = n?.lowercase ? lowercase(cps[k]) : String.fromCodePoint(cps[k]);
       this.appendComplex(norm, false, cpStarts[k], cpEnds[k], 0);
     }
-    if (this.wordLength > 0) this.flushWord(this.wordLength);
-    this.wordLength = 0;
+    this.flushBuffered();
   }
 
   /** Feeds normalized characters one by one through the pre-tokenizer's split rules. */
   private appendComplex(norm: string, isolate: boolean, start: number, end: number, reserve: number): void {
-    if (this.wordUnits.length < this.wordLength + norm.length + reserve) {
-      this.growWord(2 * (this.wordLength + norm.length + reserve));
-    }
-    if (isolate && this.wordLength > 0) {
-      this.flushWord(this.wordLength);
-      this.wordLength = 0;
-    }
+    if (isolate) this.flushBuffered();
     for (let k = 0; k < norm.length; ) {
       const cp = norm.codePointAt(k) as number;
-      const size = cp > 0xffff ? 2 : 1;
+      const piece = norm.slice(k, k + (cp > 0xffff ? 2 : 1));
       if (isBertWhitespace(cp)) {
-        if (this.wordLength > 0) this.flushWord(this.wordLength);
-        this.wordLength = 0;
+        this.flushBuffered();
       } else if (isBertPunctuation(cp)) {
-        if (this.wordLength > 0) this.flushWord(this.wordLength);
-        for (let u = 0; u < size; u++) {
-          this.wordUnits[u] = norm.charCodeAt(k + u);
-          this.wordStarts[u] = start;
-          this.wordEnds[u] = end;
-        }
-        this.flushWord(size);
-        this.wordLength = 0;
+        this.flushBuffered();
+        this.pushNormalized(piece, start, end, reserve);
+        this.flushBuffered();
       } else {
-        for (let u = 0; u < size; u++) {
-          this.wordUnits[this.wordLength] = norm.charCodeAt(k + u);
-          this.wordStarts[this.wordLength] = start;
-          this.wordEnds[this.wordLength] = end;
-          this.wordLength++;
-        }
+        this.pushNormalized(piece, start, end, reserve);
       }
-      k += size;
+      k += piece.length;
     }
-    if (isolate && this.wordLength > 0) {
-      this.flushWord(this.wordLength);
-      this.wordLength = 0;
-    }
+    if (isolate) this.flushBuffered();
   }
 
-  private result(maxTokens: number): WordPieceEncoding {
-    const count = Math.min(this.outCount, maxTokens);
-    return {
-      ids: this.outIds.slice(0, count),
-      starts: this.outStarts.slice(0, count),
-      ends: this.outEnds.slice(0, count),
-    };
+  private pushUnit(unit: number, start: number, end: number): void {
+    const k = this.wordLength++;
+    this.wordUnits[k] = unit;
+    this.wordStarts[k] = start;
+    this.wordEnds[k] = end;
   }
 
-  private matchAdded(text: string, at: number): AddedTokenSpec | undefined {
-    const candidates = this.addedByFirstUnit.get(text.charCodeAt(at));
-    if (candidates === undefined) return undefined;
-    for (const candidate of candidates) {
-      if (text.startsWith(candidate.content, at)) return candidate;
-    }
-    return undefined;
+  /** Appends units that all come from text[start, end), keeping room for `reserve` more. */
+  private pushNormalized(norm: string, start: number, end: number, reserve: number): void {
+    const needed = this.wordLength + norm.length + reserve;
+    if (this.wordUnits.length < needed) this.growWord(2 * needed);
+    for (let k = 0; k < norm.length; k++) this.pushUnit(norm.charCodeAt(k), start, end);
   }
 
-  private edgeHash(node: number, unit: number): number {
-    return (Math.imul(node, 0x9e3779b1) ^ Math.imul(unit, 0x85ebca6b)) >>> this.edgeShift;
+  /** Moves the ASCII run text[from, to) into the (empty) word buffer. */
+  private bufferRun(text: string, from: number, to: number): void {
+    const asciiNorm = this.asciiNorm;
+    for (let k = from; k < to; k++) this.pushUnit(asciiNorm[text.charCodeAt(k)], k, k + 1);
   }
 
-  private child(node: number, unit: number): number {
-    const edgeNode = this.edgeNode;
-    let h = (Math.imul(node, 0x9e3779b1) ^ Math.imul(unit, 0x85ebca6b)) >>> this.edgeShift;
-    for (;;) {
-      const key = edgeNode[h];
-      if (key === node && this.edgeUnit[h] === unit) return this.edgeChild[h];
-      if (key === -1) return -1;
-      h = (h + 1) & this.edgeMask;
+  private endWord(text: string, runStart: number, i: number, buffered: boolean): void {
+    if (buffered) {
+      this.flushBuffered();
+    } else if (i > runStart) {
+      const units = this.wordUnits;
+      const asciiNorm = this.asciiNorm;
+      for (let k = runStart; k < i; k++) units[k - runStart] = asciiNorm[text.charCodeAt(k)];
+      this.wordPiece(i - runStart, runStart);
     }
   }
 
-  /** WordPiece on the buffered word: greedy longest match, whole word to [UNK] on failure. */
-  private flushWord(wordLength: number): void {
+  private flushBuffered(): void {
+    if (this.wordLength > 0) this.wordPiece(this.wordLength, -1);
+    this.wordLength = 0;
+  }
+
+  /**
+   * WordPiece on wordUnits[0, length): greedy longest match, the whole word to [UNK] when some
+   * part matches nothing. With `runStart` >= 0 unit k came from text index runStart + k;
+   * otherwise wordStarts/wordEnds hold the spans.
+   */
+  private wordPiece(length: number, runStart: number): void {
     const units = this.wordUnits;
-    const starts = this.wordStarts;
-    const ends = this.wordEnds;
-    if (wordLength > this.maxInputCharsPerWord) {
+    if (length > this.maxInputCharsPerWord) {
       // The limit counts characters, not UTF-16 units.
-      let chars = wordLength;
-      for (let k = 0; k < wordLength; k++) {
+      let chars = length;
+      for (let k = 0; k < length; k++) {
         const u = units[k];
         if (u >= 0xdc00 && u <= 0xdfff) chars--;
       }
       if (chars > this.maxInputCharsPerWord) {
-        this.emit(this.unkId, starts[0], ends[wordLength - 1]);
+        if (runStart >= 0) this.emit(this.unkId, runStart, runStart + length);
+        else this.emit(this.unkId, this.wordStarts[0], this.wordEnds[length - 1]);
         return;
       }
     }
-    if (this.outIds.length < this.outCount + wordLength) this.growOut(2 * (this.outCount + wordLength));
+    if (this.outIds.length < this.outCount + length) this.growOut(2 * (this.outCount + length));
     const outIds = this.outIds;
     const outStarts = this.outStarts;
     const outEnds = this.outEnds;
-    const nodeIds = this.nodeIds;
-    const edgeNode = this.edgeNode;
-    const edgeUnit = this.edgeUnit;
-    const edgeChild = this.edgeChild;
-    const mask = this.edgeMask;
-    const shift = this.edgeShift;
+    const cells = this.trieCells;
+    const alphabet = this.trieAlphabet;
     const first = this.outCount;
     let count = first;
     let start = 0;
-    while (start < wordLength) {
-      let node = start === 0 ? 0 : this.continuationRoot;
+    while (start < length) {
+      let s = start === 0 ? 0 : this.continuationCell;
       let bestEnd = -1;
-      let bestId = 0;
-      for (let j = start; j < wordLength && node >= 0; j++) {
-        const unit = units[j];
-        let h = (Math.imul(node, 0x9e3779b1) ^ Math.imul(unit, 0x85ebca6b)) >>> shift;
-        let next = -1;
-        for (;;) {
-          const key = edgeNode[h];
-          if (key === node && edgeUnit[h] === unit) {
-            next = edgeChild[h];
-            break;
-          }
-          if (key === -1) break;
-          h = (h + 1) & mask;
-        }
-        node = next;
-        if (node >= 0) {
-          const id = nodeIds[node];
-          if (id >= 0) {
-            bestId = id;
-            bestEnd = j + 1;
-          }
+      let bestId = -1;
+      for (let j = start; j < length && s >= 0; j++) {
+        const code = alphabet[units[j]];
+        if (code === 0) break;
+        const t = cells[(s << 2) + CELL_BASE] + code;
+        if (cells[(t << 2) + CELL_CHECK] !== s) break;
+        s = t;
+        const id = cells[(t << 2) + CELL_ID];
+        if (id >= 0) {
+          bestId = id;
+          bestEnd = j + 1;
         }
       }
       if (bestEnd < 0) {
-        outIds[first] = this.unkId;
-        outStarts[first] = starts[0];
-        outEnds[first] = ends[wordLength - 1];
-        this.outCount = first + 1;
-        return;
+        count = first;
+        bestId = this.unkId;
+        start = 0;
+        bestEnd = length;
       }
       outIds[count] = bestId;
-      outStarts[count] = starts[start];
-      outEnds[count] = ends[bestEnd - 1];
+      if (runStart >= 0) {
+        outStarts[count] = runStart + start;
+        outEnds[count] = runStart + bestEnd;
+      } else {
+        outStarts[count] = this.wordStarts[start];
+        outEnds[count] = this.wordEnds[bestEnd - 1];
+      }
       count++;
       start = bestEnd;
     }
@@ -674,12 +635,21 @@ export class BertWordPieceTokenizer {
     const units = new Uint16Array(capacity);
     const starts = new Int32Array(capacity);
     const ends = new Int32Array(capacity);
-    units.set(this.wordUnits);
-    starts.set(this.wordStarts);
-    ends.set(this.wordEnds);
+    units.set(this.wordUnits.subarray(0, this.wordLength));
+    starts.set(this.wordStarts.subarray(0, this.wordLength));
+    ends.set(this.wordEnds.subarray(0, this.wordLength));
     this.wordUnits = units;
     this.wordStarts = starts;
     this.wordEnds = ends;
+  }
+
+  private matchAdded(text: string, at: number): AddedTokenSpec | undefined {
+    const candidates = this.addedByFirstUnit.get(text.charCodeAt(at));
+    if (candidates === undefined) return undefined;
+    for (const candidate of candidates) {
+      if (text.startsWith(candidate.content, at)) return candidate;
+    }
+    return undefined;
   }
 
   private astralCharInfo(cp: number): CharInfo {
