@@ -15,6 +15,9 @@ const texts = scifactTexts(120);
 /** 100 documents of very different lengths (a few words to past the 512-token window). */
 const mixedDocuments = texts.slice(0, 100).map((text, i) => (i % 4 === 0 ? text.split(" ").slice(0, 3 + (i % 7)).join(" ") : i % 4 === 1 ? text.slice(0, 200) : i % 4 === 2 ? text : `${text} ${texts[i + 1]} ${texts[i + 2]}`));
 
+/** Cheaper documents for tests that score many sets: 40 texts of 20–400 characters. */
+const shortDocuments = texts.slice(0, 40).map((text, i) => text.slice(0, 20 + ((i * 37) % 380)));
+
 const isError = (code: string) => (error: unknown) => error instanceof OpenRerankError && error.code === code;
 
 describe("CrossEncoderReranker on the minilm-l6 test model", () => {
@@ -44,15 +47,15 @@ describe("CrossEncoderReranker on the minilm-l6 test model", () => {
   });
 
   it("ranks most relevant first with calibrated scores, and topN is a prefix of the full ranking", async () => {
-    const full = await reranker.rerank(query, mixedDocuments);
-    assert.equal(full.results.length, 100);
-    assert.deepEqual(new Set(full.results.map((r) => r.index)).size, 100);
+    const full = await reranker.rerank(query, shortDocuments);
+    assert.equal(full.results.length, 40);
+    assert.deepEqual(new Set(full.results.map((r) => r.index)).size, 40);
     for (let i = 1; i < full.results.length; i++) assert.ok(full.results[i - 1].score >= full.results[i].score);
     for (const result of full.results) {
       assert.ok(result.relevanceScore > 0 && result.relevanceScore < 1);
       assert.ok(Math.abs(result.relevanceScore - 1 / (1 + Math.exp(-result.score))) < 1e-12);
     }
-    const top = await reranker.rerank(query, mixedDocuments, { topN: 5 });
+    const top = await reranker.rerank(query, shortDocuments, { topN: 5 });
     assert.deepEqual(top.results, full.results.slice(0, 5));
   });
 
@@ -84,7 +87,7 @@ describe("CrossEncoderReranker on the minilm-l6 test model", () => {
   });
 
   it("gives concurrent calls the same scores as sequential ones", async () => {
-    const sets = [mixedDocuments.slice(0, 30), mixedDocuments.slice(30, 45), mixedDocuments.slice(45, 100)];
+    const sets = [shortDocuments.slice(0, 20), shortDocuments.slice(20, 25), shortDocuments.slice(25, 40)];
     const sequential = [];
     for (const documents of sets) sequential.push(await reranker.rerank(query, documents));
     const concurrent = await Promise.all(sets.map((documents) => reranker.rerank(query, documents)));
@@ -104,7 +107,10 @@ describe("CrossEncoderReranker on the minilm-l6 test model", () => {
     transformersEnv.allowLocalModels = true;
     const tokenizer = await AutoTokenizer.from_pretrained("test/minilm-l6");
     const model = await AutoModelForSequenceClassification.from_pretrained("test/minilm-l6", { dtype: "fp32" });
-    const documents = mixedDocuments.slice(0, 12);
+    // Documents that fit the window: when a pair must be truncated, transformers.js 4.3 cuts the
+    // finished sequence and drops its final [SEP], while Python's tokenizers (and we) cut the
+    // document and keep [SEP] — see the truncation test in pair-encoding.test.ts.
+    const documents = mixedDocuments.filter((_, i) => i % 4 !== 3).slice(0, 12);
     const inputs = tokenizer(Array(documents.length).fill(query), { text_pair: documents, padding: true, truncation: true });
     const { logits } = (await model(inputs)) as { logits: { data: Float32Array } };
     const ours = await reranker.rerank(query, documents);
