@@ -118,6 +118,6 @@ export function buildBertGraph(shape: BertShape, weights: ReadonlyMap<string, Te
       { name: "attention_mask", elemType: DataType.INT64, dims: dynamic },
       { name: "token_type_ids", elemType: DataType.INT64, dims: dynamic },
     ],
-    outputs: [{ name: "logits", elemType: DataType.FLOAT, dims: ["batch_size", 1] }],
+    outputs: [{ name: "logits", elemType: DataType.FLOAT, dims: ["batch_size", shape.labels] }],
   };
 }

@@ -44,7 +44,7 @@ export function generateBertWeights(shape: BertShape, seed: number, std: WeightS
   }
   normal("bert.pooler.dense.weight", [hidden, hidden], std.pooler);
   constant("bert.pooler.dense.bias", [hidden], 0);
-  normal("classifier.weight", [1, hidden], std.classifier);
-  constant("classifier.bias", [1], 0);
+  normal("classifier.weight", [shape.labels, hidden], std.classifier);
+  constant("classifier.bias", [shape.labels], 0);
   return tensors;
 }

@@ -73,6 +73,7 @@ export function makeTestModel(options: MakeTestModelOptions): MakeTestModelResul
     num_hidden_layers: shape.layers,
     num_attention_heads: shape.heads,
     intermediate_size: shape.intermediate,
+    ...(shape.labels === 2 ? { id2label: { 0: "LABEL_0", 1: "LABEL_1" }, label2id: { LABEL_0: 0, LABEL_1: 1 } } : {}),
     openrerank_test_model: {
       preset: options.preset,
       seed,

@@ -9,6 +9,8 @@ export interface BertShape {
   vocabSize: number;
   maxPositions: number;
   typeVocabSize: number;
+  /** Classifier outputs: 1 (a relevance logit, like ms-marco cross-encoders) or 2 (negative/positive). */
+  labels: number;
 }
 
 /**
@@ -16,8 +18,8 @@ export interface BertShape {
  * tinybert-l2 the size of cross-encoder/ms-marco-TinyBERT-L-2-v2 (fast enough for unit tests).
  */
 export const PRESETS = {
-  "minilm-l6": { layers: 6, hidden: 384, heads: 12, intermediate: 1536, vocabSize: 30522, maxPositions: 512, typeVocabSize: 2 },
-  "tinybert-l2": { layers: 2, hidden: 128, heads: 2, intermediate: 512, vocabSize: 30522, maxPositions: 512, typeVocabSize: 2 },
+  "minilm-l6": { layers: 6, hidden: 384, heads: 12, intermediate: 1536, vocabSize: 30522, maxPositions: 512, typeVocabSize: 2, labels: 1 },
+  "tinybert-l2": { layers: 2, hidden: 128, heads: 2, intermediate: 512, vocabSize: 30522, maxPositions: 512, typeVocabSize: 2, labels: 1 },
 } as const satisfies Record<string, BertShape>;
 
 export type PresetName = keyof typeof PRESETS;
@@ -31,6 +33,7 @@ export interface ShapeOverrides {
   hidden?: number;
   heads?: number;
   intermediate?: number;
+  labels?: number;
 }
 
 /** The preset's shape with explicit flags applied; rejects shapes BERT cannot have. */
@@ -53,6 +56,12 @@ export function resolveShape(preset: string, overrides: ShapeOverrides = {}): Be
       });
     }
     shape[key] = value;
+  }
+  if (overrides.labels !== undefined) {
+    if (overrides.labels !== 1 && overrides.labels !== 2) {
+      throw new OpenRerankError("invalid_option", `--labels ${String(overrides.labels)} is not allowed; a reranker head has 1 label (a relevance logit) or 2 (negative, positive).`, { option: "labels", value: overrides.labels });
+    }
+    shape.labels = overrides.labels;
   }
   if (shape.hidden % shape.heads !== 0) {
     throw new OpenRerankError(

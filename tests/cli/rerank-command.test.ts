@@ -67,6 +67,10 @@ describe("openrerank CLI", () => {
     assert.notEqual(badTopN.code, 0);
     assert.match(badTopN.stderr, /--top-n.*"0" is not a positive integer/);
 
+    const badLabels = await openrerank(["make-test-model", "--preset", "tinybert-l2", "--labels", "3", "--tokenizer-from", "../shared/models/cross-encoder/ms-marco-MiniLM-L-6-v2", "--out", path.join(os.tmpdir(), "never-written")]);
+    assert.equal(badLabels.code, 1);
+    assert.match(badLabels.stderr, /--labels 3 is not allowed; a reranker head has 1 label/);
+
     const badDtype = await openrerank(["rerank", "--model", "test/minilm-l6", "--query", "q", "--dtype", "int4"]);
     assert.notEqual(badDtype.code, 0);
     assert.match(badDtype.stderr, /int4.*fp32, int8, fp16, q4/s);

@@ -3,11 +3,18 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import * as ort from "onnxruntime-node";
 import { AutoModelForSequenceClassification, AutoTokenizer, env as transformersEnv } from "@huggingface/transformers";
 import { loadReranker, OpenRerankError, type CrossEncoderReranker } from "../../src/index.js";
+import { makeTestModel } from "../../src/testmodels/make-test-model.js";
 import { referenceLogits } from "../support/reference-bert.js";
 import { startHubLikeServer } from "../support/hub-like-server.js";
 import { requireTestModel, scifactTexts, testModelsDir } from "../support/test-models.js";
+
+// transformers.js reads the same test-model files, never the network.
+transformersEnv.localModelPath = `${testModelsDir}/`;
+transformersEnv.allowRemoteModels = false;
+transformersEnv.allowLocalModels = true;
 
 // Random-weight test models: these tests prove mechanics and numerical parity, never quality.
 const query = "What causes inflammation of the airways?";
@@ -102,9 +109,6 @@ describe("CrossEncoderReranker on the minilm-l6 test model", () => {
   });
 
   it("equals transformers.js's AutoModelForSequenceClassification on the same files (1e-4)", async () => {
-    transformersEnv.localModelPath = `${testModelsDir}/`;
-    transformersEnv.allowRemoteModels = false;
-    transformersEnv.allowLocalModels = true;
     const tokenizer = await AutoTokenizer.from_pretrained("test/minilm-l6");
     const model = await AutoModelForSequenceClassification.from_pretrained("test/minilm-l6", { dtype: "fp32" });
     // Documents that fit the window: when a pair must be truncated, transformers.js 4.3 cuts the
@@ -172,6 +176,31 @@ describe("loading variants", () => {
       await Promise.all([downloaded.dispose(), local.dispose()]);
     } finally {
       await hub.close();
+    }
+  });
+
+  it("ranks a two-label model by its positive class and calibrates with the softmax", async () => {
+    const directory = path.join(mkdtempSync(path.join(os.tmpdir(), "openrerank-two-label-")), "model");
+    makeTestModel({ preset: "tinybert-l2", overrides: { labels: 2 }, tokenizerFrom: "../shared/models/cross-encoder/ms-marco-MiniLM-L-6-v2", out: directory });
+    const twoLabel = await loadReranker({ model: directory, offline: true, progress: false });
+    const documents = shortDocuments.slice(0, 8);
+    try {
+      assert.deepEqual(twoLabel.info.scoreHead, { labels: 2, positiveIndex: 1, activation: "softmax" });
+      const { results } = await twoLabel.rerank(query, documents);
+      // The same pairs straight through ONNX Runtime, one at a time, tokenized by transformers.js.
+      const tokenizer = await AutoTokenizer.from_pretrained("test/tinybert-l2");
+      const session = await ort.InferenceSession.create(path.join(directory, "onnx/model.onnx"));
+      for (const result of results) {
+        const encoded = tokenizer(query, { text_pair: documents[result.index] }) as Record<string, { data: BigInt64Array; dims: number[] }>;
+        const feeds = Object.fromEntries(["input_ids", "attention_mask", "token_type_ids"].map((name) => [name, new ort.Tensor("int64", encoded[name].data, encoded[name].dims)]));
+        const [negative, positive] = (await session.run(feeds)).logits.data as Float32Array;
+        assert.ok(Math.abs(result.score - positive) < 1e-4);
+        assert.ok(Math.abs(result.relevanceScore - Math.exp(positive) / (Math.exp(positive) + Math.exp(negative))) < 1e-5);
+      }
+      for (let i = 1; i < results.length; i++) assert.ok(results[i - 1].relevanceScore >= results[i].relevanceScore);
+      await session.release();
+    } finally {
+      await twoLabel.dispose();
     }
   });
 

@@ -10,6 +10,7 @@ interface MakeTestModelFlags {
   hidden?: string;
   heads?: string;
   intermediate?: string;
+  labels?: string;
   tokenizerFrom: string;
   out: string;
   seed: string;
@@ -26,6 +27,7 @@ export function registerMakeTestModelCommand(program: Command): void {
     .option("--hidden <n>", "override the hidden size")
     .option("--heads <n>", "override the number of attention heads")
     .option("--intermediate <n>", "override the feed-forward size")
+    .option("--labels <n>", "classifier outputs: 1 (relevance logit, default) or 2 (negative, positive)")
     .requiredOption("--tokenizer-from <dir>", "folder with the real model's config.json and tokenizer files")
     .requiredOption("--out <dir>", "output folder")
     .option("--seed <n>", "weight seed", String(DEFAULT_SEED))
@@ -39,6 +41,7 @@ export function registerMakeTestModelCommand(program: Command): void {
           hidden: integerFlag("hidden", flags.hidden),
           heads: integerFlag("heads", flags.heads),
           intermediate: integerFlag("intermediate", flags.intermediate),
+          labels: integerFlag("labels", flags.labels),
         },
         tokenizerFrom: flags.tokenizerFrom,
         out: flags.out,
