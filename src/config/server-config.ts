@@ -157,7 +157,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv):
   const merged: ServerSettings = { ...defaults, ...definedOnly(fromFile), ...definedOnly(settingsFromEnv(env)), ...definedOnly(settingsFromFlags(flags)) };
   const modelSource = readModelSourceDefaults(env);
   const apiKeys = [...(merged.apiKeys ?? []), ...(merged.apiKeysFile === undefined ? [] : readApiKeysFile(merged.apiKeysFile))];
-  const models = (merged.models ?? []).map((entry) => (typeof entry === "string" ? parseModelSpec(entry) : { id: entry.id, aliases: entry.aliases ?? [], dtype: entry.dtype }));
+  const models = (merged.models ?? []).map((entry) => (typeof entry === "string" ? parseModelSpec(entry) : { id: entry.id, aliases: entry.aliases ?? [], ...(entry.dtype ? { dtype: entry.dtype } : {}) }));
   return {
     host: merged.host ?? defaults.host,
     port: merged.port ?? defaults.port,

@@ -32,8 +32,9 @@ export function registerApiKeyAuth(app: FastifyInstance, options: { apiKeys: rea
     const access = request.routeOptions.config?.access;
     if (access === "public" || (access === "metrics" && !options.metricsAuth)) return;
     if (request.routeOptions.url?.startsWith("/docs")) return;
-    const header = request.headers.authorization;
-    if (header === undefined || header.trim() === "") {
+    const header = request.headers.authorization ?? "";
+    // "Bearer" with nothing after it is no key at all, not a wrong one.
+    if (/^\s*(bearer\s*)?$/i.test(header)) {
       throw new OpenRerankError("unauthorized", "no api key supplied", { hint: "send Authorization: Bearer <key>" });
     }
     const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);

@@ -62,12 +62,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
     metrics.requestStarted();
-    // "close" fires both after the last byte and when the client leaves early, so the in-flight gauge never leaks.
-    reply.raw.once("close", () => {
-      const status = reply.raw.writableFinished ? reply.statusCode : 499;
+    // "finish" marks a sent response; "close" without it a client that left early (499). Fastify's onResponse hook
+    // misses the second case, which would leak the in-flight gauge.
+    let recorded = false;
+    const record = (status: number) => {
+      if (recorded) return;
+      recorded = true;
       const route = request.is404 ? "unmatched" : (request.routeOptions.url ?? "unmatched");
       metrics.requestFinished(route, request.method, status, reply.elapsedTime / 1000);
-    });
+    };
+    reply.raw.once("finish", () => record(reply.statusCode));
+    reply.raw.once("close", () => record(reply.raw.writableFinished ? reply.statusCode : 499));
   });
   registerApiKeyAuth(app, { apiKeys: config.apiKeys, metricsAuth: config.metricsAuth });
 
