@@ -33,7 +33,7 @@ describe("API keys", () => {
   const call = (headers: Record<string, string>) => server.app.inject(postJson("/v2/rerank", body, headers));
 
   it("401 no api key supplied without an Authorization header or with an empty bearer token", async () => {
-    for (const headers of [{}, { authorization: "" }, { authorization: "Bearer " }]) {
+    for (const headers of [{}, { authorization: "" }, { authorization: "Bearer " }] as Record<string, string>[]) {
       const response = await call(headers);
       assert.equal(response.statusCode, 401);
       assert.equal(response.json().message, "no api key supplied");

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { errorCatalog, OpenRerankError, type ErrorCode } from "../../src/errors/catalog.js";
 import type { ServedReranker } from "../../src/server/model-registry.js";
 import type { RunningServer } from "../../src/server/start-server.js";
+import type { ErrorBody } from "../../src/server/wire/error-body.js";
 import { requireTestModel } from "../support/test-models.js";
 import { metricValue, postJson, startTestServer } from "./support/test-server.js";
 
@@ -12,7 +13,7 @@ const seen = new Set<ErrorCode>();
 
 /** Asserts an error response: status, stable code, the catalog's status for that code, and the common body fields. */
 function assertError(response: { statusCode: number; json: () => unknown; headers: Record<string, unknown> }, status: number, code: ErrorCode, message?: string | RegExp) {
-  const body = response.json() as { message: string; code: ErrorCode; request_id: string };
+  const body = response.json() as ErrorBody;
   assert.equal(response.statusCode, status, JSON.stringify(body));
   assert.equal(body.code, code);
   assert.equal(errorCatalog[code].status, status, "the status comes from the catalog");
@@ -62,10 +63,8 @@ describe("error statuses (one error handler, statuses from the catalog)", () => 
   });
 
   it("400 invalid_document for a document that is neither a string nor an object, with the field path", async () => {
-    const body = assertError(await v2({ query, documents: ["a", 5] }), 400, "invalid_document", "invalid request: documents[1] must be a string or an object, got 5") as {
-      issues: { path: string; code: string }[];
-    };
-    assert.deepEqual(body.issues.map((issue) => issue.path), ["documents[1]"]);
+    const body = assertError(await v2({ query, documents: ["a", 5] }), 400, "invalid_document", "invalid request: documents[1] must be a string or an object, got 5");
+    assert.deepEqual(body.issues?.map((issue) => issue.path), ["documents[1]"]);
     assertError(await v2({ query, documents: [null] }), 400, "invalid_document", /documents\[0\] must be a string or an object, got null/);
     assertError(await v1({ query, documents: [["nested"]] }), 400, "invalid_document", /got an array/);
     assertError(await server.app.inject(postJson("/rerank", { query, texts: ["a", 7] })), 400, "invalid_document", /texts\[1\] must be a string, got 7/);
@@ -100,7 +99,7 @@ describe("error statuses (one error handler, statuses from the catalog)", () => 
   });
 
   it("400 invalid_request for missing or mistyped fields, with a list of issues", async () => {
-    const missing = assertError(await v2({ documents: ["a"] }), 400, "invalid_request", "invalid request: query is required") as { issues: unknown[] };
+    const missing = assertError(await v2({ documents: ["a"] }), 400, "invalid_request", "invalid request: query is required");
     assert.deepEqual(missing.issues, [{ path: "query", message: "is required", code: "invalid_request" }]);
     assertError(await v2({ query, documents: "a" }), 400, "invalid_request", "invalid request: documents must be an array, got \"a\"");
     assertError(await v2({ query, documents: ["a"], max_tokens_per_doc: 0 }), 400, "invalid_request", /max_tokens_per_doc must be >= 1/);
@@ -264,7 +263,7 @@ describe("error statuses that need their own server settings", () => {
     const server = await startTestServer({ model: ["broken"], logLevel: "info" }, { logStream: logs, loadModel: async () => failingReranker(() => new TypeError("secret internal detail")) });
     try {
       const response = await server.app.inject(postJson("/v2/rerank", { query, documents: ["a"] }));
-      const body = assertError(response, 500, "internal") as { message: string; request_id: string };
+      const body = assertError(response, 500, "internal");
       assert.equal(body.message, `internal error: the server failed to handle this request; it was logged with request id ${body.request_id}`);
       assert.ok(!response.body.includes("secret internal detail"));
       const logged = lines.map((line) => JSON.parse(line) as { reqId?: string; err?: { message: string; stack: string }; level: number }).find((entry) => entry.err !== undefined);
