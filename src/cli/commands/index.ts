@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerEvalCommand } from "./eval.js";
 import { registerMakeTestModelCommand } from "./make-test-model.js";
 import { registerRerankCommand } from "./rerank.js";
 import { registerServeCommand } from "./serve.js";
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
   registerRerankCommand(program);
   registerMakeTestModelCommand(program);
   registerServeCommand(program);
+  registerEvalCommand(program);
 }
