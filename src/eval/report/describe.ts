@@ -27,3 +27,10 @@ export function formatMilliseconds(milliseconds: number): string {
   if (milliseconds >= 100) return `${milliseconds.toFixed(0)} ms`;
   return `${milliseconds.toFixed(milliseconds >= 10 ? 1 : 2)} ms`;
 }
+
+/** "4.7 MB", "812 KB", "96 B" (decimal units). */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} KB`;
+  return `${bytes} B`;
+}
