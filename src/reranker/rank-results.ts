@@ -34,9 +34,14 @@ export function rankResults(scored: readonly ScoredDocument[], topN: number | un
 
 /** Checks a caller's topN: a positive integer (a value above the document count returns everything). */
 export function validateTopN(topN: unknown, field = "topN"): number | undefined {
-  if (topN === undefined || topN === null) return undefined;
-  if (typeof topN !== "number" || !Number.isInteger(topN) || topN < 1) {
-    throw new OpenRerankError("invalid_top_n", `invalid request: ${field} must be a positive integer, got ${JSON.stringify(topN)}.`, { field, value: topN });
+  return validatePositiveInteger(topN, field, "invalid_top_n");
+}
+
+/** An optional positive-integer option; the error names the field and the value given. */
+export function validatePositiveInteger(value: unknown, field: string, code: "invalid_top_n" | "invalid_request" = "invalid_request"): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new OpenRerankError(code, `invalid request: ${field} must be a positive integer, got ${JSON.stringify(value)}.`, { field, value });
   }
-  return topN;
+  return value;
 }

@@ -11,6 +11,8 @@ export interface RerankResult {
   score: number;
   /** Calibrated relevance in [0, 1]: sigmoid of the logit (single-logit) or the positive-class probability (two-label). */
   relevanceScore: number;
+  /** With `returnPassages`: the character span [start, end) of the best-scoring window in the original document (UTF-16 indices). */
+  passage?: { start: number; end: number };
 }
 
 /** A degraded-but-valid call: the request was served, but not exactly as asked. */
@@ -46,6 +48,17 @@ export interface RerankOptions {
   topN?: number;
   /** Cancels pending scoring work; the promise rejects with `request_cancelled`. */
   signal?: AbortSignal;
+  /** Tokens of each document kept before windowing; the rest is cut with a warning (default 4096, Cohere v2's `max_tokens_per_doc`). */
+  maxTokensPerDoc?: number;
+  /**
+   * Windows scored per long document at most; later windows are dropped with a warning
+   * (default: no cap; Cohere v1's `max_chunks_per_doc` is 10).
+   */
+  maxChunksPerDoc?: number;
+  /** Tokens shared by consecutive windows of a long document (default 0, like Cohere). */
+  windowOverlap?: number;
+  /** Add each result's best-window character span as `passage` (default false). */
+  returnPassages?: boolean;
 }
 
 /** What a loaded model is and which files it came from. */

@@ -6,8 +6,9 @@ import { buildBatchTensors, type BatchTensors } from "../../inference/onnx/batch
 import { CrossEncoderSession } from "../../inference/onnx/cross-encoder-session.js";
 import { PairEncoder, type EncodedPair } from "../../inference/tokenization/pair-encoder.js";
 import { readPairTemplate } from "../../inference/tokenization/pair-template.js";
-import { createTextTokenizer } from "../../inference/tokenization/text-tokenizer.js";
-import { rankResults, validateTopN, type ScoredDocument } from "../../reranker/rank-results.js";
+import { createTextTokenizer, type TokenizedText } from "../../inference/tokenization/text-tokenizer.js";
+import { planTokenWindows, type TokenWindow } from "../../documents/token-windows.js";
+import { rankResults, validatePositiveInteger, validateTopN, type ScoredDocument } from "../../reranker/rank-results.js";
 import { billedDocumentCount, searchUnitsFor } from "../../reranker/search-units.js";
 import type { Reranker, RerankerInfo, RerankOptions, RerankResponse, RerankWarning } from "../../reranker/types.js";
 import { validateRerankInput } from "../../reranker/validate-rerank-input.js";
@@ -85,6 +86,9 @@ export class CrossEncoderReranker implements Reranker {
   async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankResponse> {
     validateRerankInput(query, documents);
     const topN = validateTopN(options.topN);
+    const maxTokensPerDoc = validatePositiveInteger(options.maxTokensPerDoc, "maxTokensPerDoc") ?? defaultMaxTokensPerDoc;
+    const maxChunksPerDoc = validatePositiveInteger(options.maxChunksPerDoc, "maxChunksPerDoc");
+    const overlap = options.windowOverlap ?? 0;
     const warnings: RerankWarning[] = [];
     const encodedQuery = this.encoder.encodeQuery(query);
     if (encodedQuery.originalTokens > encodedQuery.ids.length) {
@@ -94,35 +98,90 @@ export class CrossEncoderReranker implements Reranker {
       });
     }
 
+    const windowSize = this.encoder.documentBudget(encodedQuery);
     const pairs: EncodedPair[] = [];
-    const truncated: number[] = [];
+    /** For each document, its windows' first pair index and token spans. */
+    const layouts: DocumentLayout[] = [];
+    const cut: number[] = [];
+    const windowsDropped: number[] = [];
     let billedDocuments = 0;
     for (let index = 0; index < documents.length; index++) {
-      const { ids } = this.encoder.tokenizer.encode(documents[index]);
-      const pair = this.encoder.encodePair(encodedQuery, ids);
-      if (pair.document.length < ids.length) truncated.push(index);
+      // One token past the limit tells whether the document was cut, without encoding all of it.
+      const tokens = this.encoder.tokenizer.encode(documents[index], maxTokensPerDoc + 1);
+      const ids = tokens.ids.length > maxTokensPerDoc ? tokens.ids.subarray(0, maxTokensPerDoc) : tokens.ids;
+      if (ids.length < tokens.ids.length) cut.push(index);
+      const plan = planTokenWindows(ids.length, windowSize, overlap, maxChunksPerDoc);
+      if (plan.droppedWindows > 0) windowsDropped.push(index);
+      layouts.push({ firstPair: pairs.length, windows: plan.windows, tokens });
+      for (const window of plan.windows) pairs.push(this.encoder.encodePair(encodedQuery, ids.subarray(window.start, window.end)));
       billedDocuments += billedDocumentCount(encodedQuery.originalTokens + ids.length);
-      pairs.push(pair);
     }
-    if (truncated.length > 0) {
-      const shown = truncated.slice(0, 10).join(", ") + (truncated.length > 10 ? ", …" : "");
-      warnings.push({
-        code: "documents_truncated",
-        message: `${truncated.length} document(s) exceeded the ${this.info.maxSequenceLength}-token window with this query and were truncated to ${this.encoder.documentBudget(encodedQuery)} tokens (indices ${shown}).`,
-        indices: truncated,
-      });
-    }
+    warnings.push(...documentWarnings(cut, windowsDropped, maxTokensPerDoc, maxChunksPerDoc));
     if (topN !== undefined && topN > documents.length) {
       warnings.push({ code: "top_n_exceeds_documents", message: `top_n is ${topN} but only ${documents.length} documents were given; all are returned.` });
     }
+    const returnPassages = options.returnPassages === true && this.encoder.tokenizer.hasOffsets;
+    if (options.returnPassages && !returnPassages) {
+      warnings.push({ code: "passages_unavailable", message: `the ${this.encoder.tokenizer.kind} tokenizer of this model gives no character offsets, so passages are not returned.` });
+    }
 
     const logits = await this.scheduler.score(pairs, options.signal);
-    const scored: ScoredDocument[] = pairs.map((_, index) => ({ index, ...scoreRow(this.info.scoreHead, logits, index) }));
+    const passages = new Map<number, { start: number; end: number }>();
+    const scored: ScoredDocument[] = layouts.map((layout, index) => {
+      // A long document scores as its best window (Cohere's max rule); ties keep the earlier window.
+      let best = scoreRow(this.info.scoreHead, logits, layout.firstPair);
+      let bestWindow = 0;
+      for (let w = 1; w < layout.windows.length; w++) {
+        const candidate = scoreRow(this.info.scoreHead, logits, layout.firstPair + w);
+        if (candidate.logOdds > best.logOdds) {
+          best = candidate;
+          bestWindow = w;
+        }
+      }
+      if (returnPassages) passages.set(index, characterSpan(layout.tokens, layout.windows[bestWindow], documents[index].length));
+      return { index, ...best };
+    });
     const tokens = pairs.reduce((sum, pair) => sum + pair.length, 0);
-    return { results: rankResults(scored, topN), warnings, usage: { pairs: pairs.length, tokens, searchUnits: searchUnitsFor(billedDocuments) } };
+    const results = rankResults(scored, topN).map((result) => (returnPassages ? { ...result, passage: passages.get(result.index) } : result));
+    return { results, warnings, usage: { pairs: pairs.length, tokens, searchUnits: searchUnitsFor(billedDocuments) } };
   }
 
   async dispose(): Promise<void> {
     await this.session.dispose();
   }
+}
+
+/** Cohere v2's default `max_tokens_per_doc`. */
+export const defaultMaxTokensPerDoc = 4096;
+
+interface DocumentLayout {
+  firstPair: number;
+  windows: TokenWindow[];
+  tokens: TokenizedText;
+}
+
+/** The characters a window of tokens came from; an empty document window maps to an empty span. */
+function characterSpan(tokens: TokenizedText, window: TokenWindow, textLength: number): { start: number; end: number } {
+  if (!tokens.starts || !tokens.ends || window.end <= window.start) return { start: 0, end: window.end > window.start ? textLength : 0 };
+  return { start: tokens.starts[window.start], end: tokens.ends[window.end - 1] };
+}
+
+function documentWarnings(cut: number[], windowsDropped: number[], maxTokensPerDoc: number, maxChunksPerDoc: number | undefined): RerankWarning[] {
+  const list = (indices: number[]) => indices.slice(0, 10).join(", ") + (indices.length > 10 ? ", …" : "");
+  const warnings: RerankWarning[] = [];
+  if (cut.length > 0) {
+    warnings.push({
+      code: "documents_truncated",
+      message: `${cut.length} document(s) had more than max_tokens_per_doc = ${maxTokensPerDoc} tokens and were cut to it (indices ${list(cut)}).`,
+      indices: cut,
+    });
+  }
+  if (windowsDropped.length > 0) {
+    warnings.push({
+      code: "chunks_dropped",
+      message: `${windowsDropped.length} document(s) needed more than max_chunks_per_doc = ${maxChunksPerDoc} windows; only their first ${maxChunksPerDoc} windows were scored (indices ${list(windowsDropped)}).`,
+      indices: windowsDropped,
+    });
+  }
+  return warnings;
 }
