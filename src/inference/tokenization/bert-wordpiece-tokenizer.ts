@@ -114,6 +114,8 @@ export class BertWordPieceTokenizer {
   private readonly asciiKind = new Uint8Array(128);
   private readonly asciiFallbackKind = new Uint8Array(128);
   private readonly asciiNorm = new Uint16Array(128);
+  /** The trie label of each normalized ASCII character (0 if no token contains it). */
+  private readonly asciiLabel = new Int32Array(128);
   /** The token of an ASCII punctuation character, which is always a word of its own. */
   private readonly asciiPunctId = new Int32Array(128);
   private readonly bmpInfo: (CharInfo | undefined)[] = new Array<CharInfo | undefined>(65536);
@@ -177,6 +179,7 @@ export class BertWordPieceTokenizer {
       this.asciiFallbackKind[c] = info.kind;
       this.asciiKind[c] = this.addedFirstUnit[c] ? ADDED_START : info.kind;
       this.asciiNorm[c] = info.norm.length > 0 ? info.norm.charCodeAt(0) : 0;
+      this.asciiLabel[c] = info.norm.length > 0 ? trie.alphabet[this.asciiNorm[c]] : 0;
       const cell = walkTrie(trie, 0, info.norm);
       const id = cell >= 0 ? trie.cells[cell * 4 + CELL_ID] : -1;
       this.asciiPunctId[c] = id >= 0 && maxInputCharsPerWord >= 1 ? id : this.unkId;
@@ -222,6 +225,7 @@ export class BertWordPieceTokenizer {
     if (!isRecord(pre) || pre.type !== "BertPreTokenizer") return null;
 
     const addedTokens: AddedTokenSpec[] = [];
+    const addedIds = new Map<string, number>();
     const addedJson = json.added_tokens ?? [];
     if (!Array.isArray(addedJson)) return null;
     for (const added of addedJson) {
@@ -234,6 +238,16 @@ export class BertWordPieceTokenizer {
       if (added.normalized !== false || added.lstrip === true || added.rstrip === true || added.single_word === true) {
         return null;
       }
+      // The Rust library re-adds these tokens on load and ignores the ids in the file: content
+      // in the vocabulary keeps its vocabulary id, anything else is numbered after the
+      // vocabulary. A file that says otherwise makes the two libraries disagree.
+      let expected = vocab.get(content) ?? addedIds.get(content);
+      if (expected === undefined) {
+        const largest = Math.max(-1, ...addedIds.values());
+        expected = largest < 0 ? vocab.size : largest >= vocab.size ? largest + 1 : vocab.size;
+      }
+      if (id !== expected) return null;
+      addedIds.set(content, id);
       addedTokens.push({ content, id });
     }
 
@@ -280,9 +294,9 @@ export class BertWordPieceTokenizer {
     // The pending word is text[runStart, i) while `buffered` is false, else it is in wordUnits.
     let runStart = 0;
     let buffered = false;
-    // Accent stripping runs NFD over whole sections, whose canonical reordering can swap two
-    // surviving (spacing) combining marks. Per-character normalization cannot see that, so a
-    // text with two such marks is redone by the whole-section path.
+    // Accent stripping runs NFD over whole sections, whose canonical reordering can move a
+    // surviving (spacing) combining mark, or hand it another character's span. Per-character
+    // normalization cannot see that, so a text with such a mark is redone section by section.
     let reorderable = 0;
 
     let i = 0;
@@ -403,7 +417,7 @@ export class BertWordPieceTokenizer {
       if (this.outCount >= maxTokens) break;
     }
     if (this.outCount < maxTokens) this.endWord(text, runStart, i, buffered);
-    if (reorderable >= 2) this.tokenizeWholeSections(text, maxTokens);
+    if (reorderable > 0) this.tokenizeWholeSections(text, maxTokens);
   }
 
   /**
@@ -458,26 +472,37 @@ export class BertWordPieceTokenizer {
       }
     }
     if (n?.stripAccents) {
+      // NFD as the reference computes it: each character's decomposition, its first piece
+      // marked as replacing the character and the others as inserted; then a stable sort by
+      // combining class of every run of non-starters, marks moving with their flags.
+      const pieces: number[] = [];
+      const inserted: boolean[] = [];
+      for (const cp of cps) {
+        let first = true;
+        for (const piece of decompose(cp)) {
+          const p = piece.codePointAt(0) as number;
+          let at = pieces.length;
+          if (isNonStarter(p)) {
+            while (at > 0 && isNonStarter(pieces[at - 1]) && compareCombiningClass(pieces[at - 1], p) > 0) at--;
+          }
+          pieces.splice(at, 0, p);
+          inserted.splice(at, 0, !first);
+          first = false;
+        }
+      }
+      // The reference aligns by position, not by origin: a replacing piece takes the span of
+      // the next original character, an inserted one repeats the span before it. Reordered
+      // marks therefore trade spans, and the kept ones carry that into token offsets.
       const kept: number[] = [];
       const keptStarts: number[] = [];
       const keptEnds: number[] = [];
-      let runStart = -1;
-      for (let k = 0; k < cps.length; k++) {
-        for (const piece of decompose(cps[k])) {
-          const cp = piece.codePointAt(0) as number;
-          if (!isNonStarter(cp)) runStart = -1;
-          else if (runStart < 0) runStart = kept.length;
-          if (isNonspacingMark(cp)) continue;
-          // Canonical ordering is a stable sort by combining class within a run of
-          // non-starters; the dropped marks do not matter, so sort the survivors as they come.
-          let at = kept.length;
-          if (runStart >= 0) {
-            while (at > runStart && compareCombiningClass(kept[at - 1], cp) > 0) at--;
-          }
-          kept.splice(at, 0, cp);
-          keptStarts.splice(at, 0, cpStarts[k]);
-          keptEnds.splice(at, 0, cpEnds[k]);
-        }
+      let source = -1;
+      for (let k = 0; k < pieces.length; k++) {
+        if (!inserted[k] || source < 0) source++;
+        if (isNonspacingMark(pieces[k])) continue;
+        kept.push(pieces[k]);
+        keptStarts.push(cpStarts[source]);
+        keptEnds.push(cpEnds[source]);
       }
       cps = kept;
       cpStarts = keptStarts;
@@ -534,24 +559,69 @@ export class BertWordPieceTokenizer {
     if (buffered) {
       this.flushBuffered();
     } else if (i > runStart) {
-      const units = this.wordUnits;
-      const asciiNorm = this.asciiNorm;
-      for (let k = runStart; k < i; k++) units[k - runStart] = asciiNorm[text.charCodeAt(k)];
-      this.wordPiece(i - runStart, runStart);
+      this.wordPieceRun(text, runStart, i);
     }
   }
 
   private flushBuffered(): void {
-    if (this.wordLength > 0) this.wordPiece(this.wordLength, -1);
+    if (this.wordLength > 0) this.wordPiece(this.wordLength);
     this.wordLength = 0;
   }
 
   /**
-   * WordPiece on wordUnits[0, length): greedy longest match, the whole word to [UNK] when some
-   * part matches nothing. With `runStart` >= 0 unit k came from text index runStart + k;
-   * otherwise wordStarts/wordEnds hold the spans.
+   * WordPiece for a word that is the ASCII run text[from, to), read straight from the text:
+   * the common case, kept free of copies. Same algorithm as `wordPiece`.
    */
-  private wordPiece(length: number, runStart: number): void {
+  private wordPieceRun(text: string, from: number, to: number): void {
+    if (to - from > this.maxInputCharsPerWord) {
+      this.emit(this.unkId, from, to);
+      return;
+    }
+    if (this.outIds.length < this.outCount + (to - from)) this.growOut(2 * (this.outCount + to - from));
+    const outIds = this.outIds;
+    const outStarts = this.outStarts;
+    const outEnds = this.outEnds;
+    const cells = this.trieCells;
+    const asciiLabel = this.asciiLabel;
+    const first = this.outCount;
+    let count = first;
+    let start = from;
+    while (start < to) {
+      let s = start === from ? 0 : this.continuationCell;
+      let bestEnd = -1;
+      let bestId = -1;
+      for (let j = start; j < to && s >= 0; j++) {
+        const code = asciiLabel[text.charCodeAt(j)];
+        if (code === 0) break;
+        const t = cells[(s << 2) + CELL_BASE] + code;
+        if (cells[(t << 2) + CELL_CHECK] !== s) break;
+        s = t;
+        const id = cells[(t << 2) + CELL_ID];
+        if (id >= 0) {
+          bestId = id;
+          bestEnd = j + 1;
+        }
+      }
+      if (bestEnd < 0) {
+        count = first;
+        bestId = this.unkId;
+        start = from;
+        bestEnd = to;
+      }
+      outIds[count] = bestId;
+      outStarts[count] = start;
+      outEnds[count] = bestEnd;
+      count++;
+      start = bestEnd;
+    }
+    this.outCount = count;
+  }
+
+  /**
+   * WordPiece on wordUnits[0, length): greedy longest match, the whole word to [UNK] when some
+   * part matches nothing.
+   */
+  private wordPiece(length: number): void {
     const units = this.wordUnits;
     if (length > this.maxInputCharsPerWord) {
       // The limit counts characters, not UTF-16 units.
@@ -561,8 +631,7 @@ export class BertWordPieceTokenizer {
         if (u >= 0xdc00 && u <= 0xdfff) chars--;
       }
       if (chars > this.maxInputCharsPerWord) {
-        if (runStart >= 0) this.emit(this.unkId, runStart, runStart + length);
-        else this.emit(this.unkId, this.wordStarts[0], this.wordEnds[length - 1]);
+        this.emit(this.unkId, this.wordStarts[0], this.wordEnds[length - 1]);
         return;
       }
     }
@@ -598,13 +667,8 @@ export class BertWordPieceTokenizer {
         bestEnd = length;
       }
       outIds[count] = bestId;
-      if (runStart >= 0) {
-        outStarts[count] = runStart + start;
-        outEnds[count] = runStart + bestEnd;
-      } else {
-        outStarts[count] = this.wordStarts[start];
-        outEnds[count] = this.wordEnds[bestEnd - 1];
-      }
+      outStarts[count] = this.wordStarts[start];
+      outEnds[count] = this.wordEnds[bestEnd - 1];
       count++;
       start = bestEnd;
     }

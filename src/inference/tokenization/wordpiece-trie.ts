@@ -35,58 +35,57 @@ export function buildWordPieceTrie(vocab: Iterable<readonly [string, number]>): 
   const tokens = [...vocab].filter(([token]) => token.length > 0);
 
   // Frequent units get small labels so that siblings pack densely.
-  const counts = new Map<number, number>();
+  const counts = new Int32Array(65536);
   for (const [token] of tokens) {
-    for (let k = 0; k < token.length; k++) counts.set(token.charCodeAt(k), (counts.get(token.charCodeAt(k)) ?? 0) + 1);
+    for (let k = 0; k < token.length; k++) counts[token.charCodeAt(k)]++;
   }
+  const present: number[] = [];
+  for (let unit = 0; unit < 65536; unit++) if (counts[unit] > 0) present.push(unit);
+  present.sort((a, b) => counts[b] - counts[a] || a - b);
   const alphabet = new Int32Array(65536);
-  [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).forEach(([unit], k) => (alphabet[unit] = k + 1));
-  const alphabetSize = counts.size;
+  present.forEach((unit, k) => (alphabet[unit] = k + 1));
+  const alphabetSize = present.length;
 
-  // A plain linked trie first; the double array is laid out from it breadth first.
-  const label = [0];
-  const tokenId = [-1];
-  const firstChild = [-1];
-  const nextSibling = [-1];
-  const childOf = new Map<number, number>();
+  // A plain linked trie first; the double array is laid out from it breadth first. In sorted
+  // order each token shares its longest common prefix with the token just before it, so the
+  // trie grows along one path without any child lookups.
+  tokens.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let units = 1;
+  for (const [token] of tokens) units += token.length;
+  const label = new Int32Array(units);
+  const tokenId = new Int32Array(units).fill(-1);
+  const firstChild = new Int32Array(units).fill(-1);
+  const nextSibling = new Int32Array(units).fill(-1);
+  let nodeCount = 1;
+  const path = [0];
+  let previous = "";
   for (const [token, id] of tokens) {
-    let node = 0;
-    for (let k = 0; k < token.length; k++) {
-      const code = alphabet[token.charCodeAt(k)];
-      const key = node * 65537 + code;
-      let child = childOf.get(key);
-      if (child === undefined) {
-        child = label.length;
-        label.push(code);
-        tokenId.push(-1);
-        firstChild.push(-1);
-        nextSibling.push(firstChild[node]);
-        firstChild[node] = child;
-        childOf.set(key, child);
-      }
+    let common = 0;
+    while (common < token.length && common < previous.length && token.charCodeAt(common) === previous.charCodeAt(common)) common++;
+    path.length = common + 1;
+    let node = path[common];
+    for (let k = common; k < token.length; k++) {
+      const child = nodeCount++;
+      label[child] = alphabet[token.charCodeAt(k)];
+      nextSibling[child] = firstChild[node];
+      firstChild[node] = child;
+      path.push(child);
       node = child;
     }
-    // The reference's vocabulary is a map, so the last duplicate key wins.
     tokenId[node] = id;
+    previous = token;
   }
 
   let capacity = 1024;
   let cells = new Int32Array(capacity * 4);
-  // Free cells form a doubly linked list so that placing a node scans only free cells.
-  let nextFree = new Int32Array(capacity);
-  let prevFree = new Int32Array(capacity);
-  let freeHead = -1;
-  let freeTail = -1;
-  const addFree = (from: number, to: number): void => {
+  // Union-find over cells: find(x) is the first free cell at or after x, so placing a node
+  // skips the filled stretches instead of scanning them. Index `capacity` stands for the free
+  // space past the end.
+  let nextFree = new Int32Array(capacity + 1);
+  const initCells = (from: number, to: number): void => {
     for (let t = from; t < to; t++) {
-      cells[t * 4 + CELL_BASE] = 0;
       cells[t * 4 + CELL_CHECK] = FREE;
       cells[t * 4 + CELL_ID] = -1;
-      prevFree[t] = freeTail;
-      nextFree[t] = -1;
-      if (freeTail >= 0) nextFree[freeTail] = t;
-      else freeHead = t;
-      freeTail = t;
     }
   };
   const grow = (needed: number): void => {
@@ -95,29 +94,33 @@ export function buildWordPieceTrie(vocab: Iterable<readonly [string, number]>): 
     while (next < needed) next *= 2;
     const grownCells = new Int32Array(next * 4);
     grownCells.set(cells);
-    const grownNext = new Int32Array(next);
-    grownNext.set(nextFree);
-    const grownPrev = new Int32Array(next);
-    grownPrev.set(prevFree);
+    const grownFree = new Int32Array(next + 1);
+    grownFree.set(nextFree.subarray(0, capacity));
+    for (let t = capacity; t <= next; t++) grownFree[t] = t;
     cells = grownCells;
-    nextFree = grownNext;
-    prevFree = grownPrev;
+    nextFree = grownFree;
     const from = capacity;
     capacity = next;
-    addFree(from, next);
+    initCells(from, next);
   };
-  const take = (t: number): void => {
-    if (prevFree[t] >= 0) nextFree[prevFree[t]] = nextFree[t];
-    else freeHead = nextFree[t];
-    if (nextFree[t] >= 0) prevFree[nextFree[t]] = prevFree[t];
-    else freeTail = prevFree[t];
+  const find = (x: number): number => {
+    let root = x;
+    while (nextFree[root] !== root) root = nextFree[root];
+    while (nextFree[x] !== root) {
+      const up = nextFree[x];
+      nextFree[x] = root;
+      x = up;
+    }
+    return root;
   };
-  addFree(1, capacity);
+  initCells(0, capacity);
+  for (let t = 0; t <= capacity; t++) nextFree[t] = t;
   cells[CELL_CHECK] = ROOT_CHECK;
   cells[CELL_ID] = tokenId[0];
+  nextFree[0] = 1;
 
-  const cellOf = new Int32Array(label.length);
-  const queue = new Int32Array(label.length);
+  const cellOf = new Int32Array(nodeCount);
+  const queue = new Int32Array(nodeCount);
   let head = 0;
   let tail = 0;
   queue[tail++] = 0;
@@ -133,28 +136,20 @@ export function buildWordPieceTrie(vocab: Iterable<readonly [string, number]>): 
     kids.sort((a, b) => label[a] - label[b]);
     for (const child of kids) codes.push(label[child]);
 
-    let base = -1;
-    for (let p = freeHead; base < 0; ) {
-      if (p < 0) {
-        // Every free cell was tried: the region past the end is free by construction.
-        grow(capacity * 2);
-        p = capacity / 2;
-        continue;
-      }
-      const candidate = p - codes[0];
-      if (candidate >= 1) {
-        grow(candidate + alphabetSize + 1);
-        let fits = true;
-        for (let k = 1; k < codes.length && fits; k++) fits = cells[(candidate + codes[k]) * 4 + CELL_CHECK] === FREE;
-        if (fits) base = candidate;
-      }
-      p = nextFree[p];
+    grow(codes[0] + alphabetSize + 2);
+    let base: number;
+    for (let p = find(codes[0] + 1); ; p = find(p + 1)) {
+      base = p - codes[0];
+      grow(base + alphabetSize + 2);
+      let fits = true;
+      for (let k = 1; k < codes.length && fits; k++) fits = cells[(base + codes[k]) * 4 + CELL_CHECK] === FREE;
+      if (fits) break;
     }
     const parentCell = cellOf[node];
     cells[parentCell * 4 + CELL_BASE] = base;
     for (let k = 0; k < kids.length; k++) {
       const t = base + codes[k];
-      take(t);
+      nextFree[t] = t + 1;
       cells[t * 4 + CELL_CHECK] = parentCell;
       cells[t * 4 + CELL_ID] = tokenId[kids[k]];
       cellOf[kids[k]] = t;
