@@ -62,7 +62,10 @@ for (let cp = 0; cp < 0x110000; cp++) {
   if (pieces.length === 3 && pieces[1] === ch) sets.punctuation.push(cp);
   const stripped = strip.normalizeString(s);
   if (stripped === "ab") sets.nonspacingMark.push(cp);
-  else if (stripped !== s) sets.decomposable.push(cp);
+  // A mark that decomposes into other marks (U+0340 → U+0300) is stripped either way, but its
+  // pieces are what canonical ordering sorts. Decompositions never change once assigned, so
+  // JavaScript's NFD tells which of the stripped characters have one.
+  if (stripped === "ab" ? ch.normalize("NFD") !== ch : stripped !== s) sets.decomposable.push(cp);
   const probed = strip.normalizeString(highClassMark + ch + lowClassMark);
   if (probed.indexOf(lowClassMark) < probed.indexOf(highClassMark)) sets.nonStarter.push(cp);
   if (chinese.normalizeString(s) === "a " + ch + " b") sets.chinese.push(cp);
