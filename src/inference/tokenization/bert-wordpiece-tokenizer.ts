@@ -9,7 +9,7 @@ import {
   isNonspacingMark,
   lowercase,
 } from "./unicode-classes.js";
-import { CELL_BASE, CELL_CHECK, CELL_ID, buildWordPieceTrie, walkTrie, type WordPieceTrie } from "./wordpiece-trie.js";
+import { CELL_BASE, CELL_CHECK, CELL_ID, buildWordPieceTrie, isWellFormed, walkTrie, type WordPieceTrie } from "./wordpiece-trie.js";
 
 /**
  * Token ids of one text without special tokens, and where each token came from: `starts[k]` and
@@ -60,21 +60,6 @@ const emptyInfo: CharInfo = { kind: DROP, norm: "", isolate: false, reorderable:
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** `String.prototype.isWellFormed`, which the ES2023 lib we compile against does not declare. */
-function isWellFormed(s: string): boolean {
-  for (let k = 0; k < s.length; k++) {
-    const u = s.charCodeAt(k);
-    if (u >= 0xd800 && u <= 0xdbff) {
-      const next = s.charCodeAt(k + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
-      k++;
-    } else if (u >= 0xdc00 && u <= 0xdfff) {
-      return false;
-    }
-  }
-  return true;
 }
 
 function optionalBoolean(value: unknown, fallback: boolean): boolean | undefined {
@@ -151,17 +136,20 @@ export class BertWordPieceTokenizer {
     this.maxInputCharsPerWord = maxInputCharsPerWord;
     this.normalizer = normalizer;
 
-    this.tokenIds = new Map(vocab);
-    for (const added of addedTokens) this.tokenIds.set(added.content, added.id);
+    const trie: WordPieceTrie = buildWordPieceTrie(vocab);
     let maxId = -1;
-    for (const id of this.tokenIds.values()) maxId = Math.max(maxId, id);
+    for (const id of vocab.values()) maxId = Math.max(maxId, id);
+    for (const added of addedTokens) maxId = Math.max(maxId, added.id);
     this.vocabSize = maxId + 1;
     this.idTokens = new Array<string>(this.vocabSize);
     for (const [token, id] of vocab) this.idTokens[id] ??= token;
-    for (const added of addedTokens) this.idTokens[added.id] = added.content;
-
-    // A token holding a lone surrogate can never match: the reference walks whole characters.
-    const trie: WordPieceTrie = buildWordPieceTrie([...vocab].filter(([token]) => isWellFormed(token)));
+    // The vocabulary map is ours alone (fromTokenizerJson built it); added tokens join it only
+    // after the trie, which must not contain them.
+    this.tokenIds = vocab;
+    for (const added of addedTokens) {
+      this.tokenIds.set(added.content, added.id);
+      this.idTokens[added.id] = added.content;
+    }
     this.trieCells = trie.cells;
     this.trieAlphabet = trie.alphabet;
     this.continuationCell = walkTrie(trie, 0, continuingSubwordPrefix);
@@ -196,7 +184,9 @@ export class BertWordPieceTokenizer {
     const model = json.model;
     if (!isRecord(model) || model.type !== "WordPiece" || !isRecord(model.vocab)) return null;
     const vocab = new Map<string, number>();
-    for (const [token, id] of Object.entries(model.vocab)) {
+    const vocabJson = model.vocab;
+    for (const token of Object.keys(vocabJson)) {
+      const id = vocabJson[token];
       if (typeof id !== "number" || !Number.isInteger(id) || id < 0) return null;
       vocab.set(token, id);
     }
@@ -271,11 +261,15 @@ export class BertWordPieceTokenizer {
   encode(text: string, maxTokens = NO_LIMIT): WordPieceEncoding {
     this.tokenize(text, maxTokens);
     const count = Math.min(this.outCount, maxTokens);
-    const buffer = new Int32Array(count * 3);
-    buffer.set(this.outIds.subarray(0, count));
-    buffer.set(this.outStarts.subarray(0, count), count);
-    buffer.set(this.outEnds.subarray(0, count), 2 * count);
-    return { ids: buffer.subarray(0, count), starts: buffer.subarray(count, 2 * count), ends: buffer.subarray(2 * count) };
+    // Typed-array allocation dominates small results: one buffer costs less than three.
+    const buffer = new ArrayBuffer(count * 12);
+    const ids = new Int32Array(buffer, 0, count);
+    const starts = new Int32Array(buffer, count * 4, count);
+    const ends = new Int32Array(buffer, count * 8, count);
+    ids.set(this.outIds.subarray(0, count));
+    starts.set(this.outStarts.subarray(0, count));
+    ends.set(this.outEnds.subarray(0, count));
+    return { ids, starts, ends };
   }
 
   /** `encode(text, maxTokens).ids` without the offsets. */

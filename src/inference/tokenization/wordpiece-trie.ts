@@ -30,28 +30,43 @@ export function walkTrie(trie: WordPieceTrie, cell: number, text: string): numbe
   return s;
 }
 
-/** Builds the trie; the root is cell 0. Tokens are assumed well-formed UTF-16. */
-export function buildWordPieceTrie(vocab: Iterable<readonly [string, number]>): WordPieceTrie {
-  const tokens = [...vocab].filter(([token]) => token.length > 0);
-
-  // Frequent units get small labels so that siblings pack densely.
-  const counts = new Int32Array(65536);
-  for (const [token] of tokens) {
-    for (let k = 0; k < token.length; k++) counts[token.charCodeAt(k)]++;
+/** `String.prototype.isWellFormed`, which the ES2023 lib we compile against does not declare. */
+export function isWellFormed(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const u = s.charCodeAt(k);
+    if (u >= 0xd800 && u <= 0xdbff) {
+      const next = s.charCodeAt(k + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      k++;
+    } else if (u >= 0xdc00 && u <= 0xdfff) {
+      return false;
+    }
   }
-  const present: number[] = [];
-  for (let unit = 0; unit < 65536; unit++) if (counts[unit] > 0) present.push(unit);
-  present.sort((a, b) => counts[b] - counts[a] || a - b);
+  return true;
+}
+
+/**
+ * Builds the trie; the root is cell 0. Tokens holding a lone surrogate are left out: the
+ * reference walks whole characters, so they can never match.
+ */
+export function buildWordPieceTrie(vocab: ReadonlyMap<string, number>): WordPieceTrie {
+  // Default sort order is UTF-16 code-unit order, which groups every prefix with its extensions.
+  const tokens = [...vocab.keys()].filter((token) => token.length > 0 && isWellFormed(token)).sort();
+
+  // Labels follow code-unit order, so that children, which the sorted insertion below links
+  // in descending order, need no sorting.
   const alphabet = new Int32Array(65536);
-  present.forEach((unit, k) => (alphabet[unit] = k + 1));
-  const alphabetSize = present.length;
+  for (const token of tokens) {
+    for (let k = 0; k < token.length; k++) alphabet[token.charCodeAt(k)] = 1;
+  }
+  let alphabetSize = 0;
+  for (let unit = 0; unit < 65536; unit++) if (alphabet[unit] !== 0) alphabet[unit] = ++alphabetSize;
 
   // A plain linked trie first; the double array is laid out from it breadth first. In sorted
   // order each token shares its longest common prefix with the token just before it, so the
   // trie grows along one path without any child lookups.
-  tokens.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   let units = 1;
-  for (const [token] of tokens) units += token.length;
+  for (const token of tokens) units += token.length;
   const label = new Int32Array(units);
   const tokenId = new Int32Array(units).fill(-1);
   const firstChild = new Int32Array(units).fill(-1);
@@ -59,7 +74,7 @@ export function buildWordPieceTrie(vocab: Iterable<readonly [string, number]>): 
   let nodeCount = 1;
   const path = [0];
   let previous = "";
-  for (const [token, id] of tokens) {
+  for (const token of tokens) {
     let common = 0;
     while (common < token.length && common < previous.length && token.charCodeAt(common) === previous.charCodeAt(common)) common++;
     path.length = common + 1;
@@ -72,7 +87,7 @@ export function buildWordPieceTrie(vocab: Iterable<readonly [string, number]>): 
       path.push(child);
       node = child;
     }
-    tokenId[node] = id;
+    tokenId[node] = vocab.get(token) as number;
     previous = token;
   }
 
@@ -133,7 +148,7 @@ export function buildWordPieceTrie(vocab: Iterable<readonly [string, number]>): 
     kids.length = 0;
     for (let child = firstChild[node]; child >= 0; child = nextSibling[child]) kids.push(child);
     if (kids.length === 0) continue;
-    kids.sort((a, b) => label[a] - label[b]);
+    kids.reverse();
     for (const child of kids) codes.push(label[child]);
 
     grow(codes[0] + alphabetSize + 2);
