@@ -262,6 +262,8 @@ describe("BertWordPieceTokenizer (ms-marco-MiniLM-L-6-v2 tokenizer.json)", () =>
       assert.deepEqual(Array.from(tokenizer.encodeIds(text, limit)), Array.from(full.ids.subarray(0, limit)));
     }
     assert.deepEqual(Array.from(tokenizer.encodeIds(text)), Array.from(full.ids));
+    assert.throws(() => tokenizer.encode(text, -1), RangeError);
+    assert.throws(() => tokenizer.encode(text, Number.NaN), RangeError);
     // Buffers are reused between calls: earlier results must not change.
     const before = Array.from(full.ids);
     tokenizer.encode("something else entirely");

@@ -47,7 +47,7 @@ interface CharInfo {
   /** The character after clean_text, NFD + accent stripping and lowercasing. */
   norm: string;
   isolate: boolean;
-  /** Code points of `norm` that canonical ordering could move; see `encode`. */
+  /** Kept marks in `norm` that canonical ordering could move; see `tokenize`. */
   reorderable: number;
 }
 
@@ -76,8 +76,9 @@ function optionalBoolean(value: unknown, fallback: boolean): boolean | undefined
  *
  * Where the two reference implementations disagree, this follows the Rust library (the one the
  * Python `tokenizers` package wraps): lowercasing is per character (a word-final capital sigma
- * becomes σ, not ς), CJK ideographs outside the BMP are isolated, and the Extension E range
- * starts at U+2B920.
+ * becomes σ, not ς), CJK ideographs outside the BMP are isolated, and characters are classified
+ * with the Rust library's (older) Unicode tables rather than the current ones; see
+ * unicode-classes.ts.
  */
 export class BertWordPieceTokenizer {
   readonly unkId: number;
@@ -216,6 +217,7 @@ export class BertWordPieceTokenizer {
 
     const addedTokens: AddedTokenSpec[] = [];
     const addedIds = new Map<string, number>();
+    let largestAddedId = -1;
     const addedJson = json.added_tokens ?? [];
     if (!Array.isArray(addedJson)) return null;
     for (const added of addedJson) {
@@ -233,11 +235,11 @@ export class BertWordPieceTokenizer {
       // vocabulary. A file that says otherwise makes the two libraries disagree.
       let expected = vocab.get(content) ?? addedIds.get(content);
       if (expected === undefined) {
-        const largest = Math.max(-1, ...addedIds.values());
-        expected = largest < 0 ? vocab.size : largest >= vocab.size ? largest + 1 : vocab.size;
+        expected = largestAddedId < 0 ? vocab.size : largestAddedId >= vocab.size ? largestAddedId + 1 : vocab.size;
       }
       if (id !== expected) return null;
       addedIds.set(content, id);
+      largestAddedId = Math.max(largestAddedId, id);
       addedTokens.push({ content, id });
     }
 
@@ -280,6 +282,7 @@ export class BertWordPieceTokenizer {
 
   /** Fills the output buffers; `outCount` may exceed `maxTokens` by the rest of one word. */
   private tokenize(text: string, maxTokens: number): void {
+    if (!(maxTokens >= 0)) throw new RangeError(`maxTokens must be a non-negative number, got ${maxTokens}`);
     const length = text.length;
     if (this.wordUnits.length < length + 16) this.growWord(length + 16);
     this.outCount = 0;
