@@ -94,7 +94,7 @@ describe("make-test-model options", () => {
   it("applies --layers/--hidden/--heads/--intermediate over the preset", async () => {
     const dir = path.join(scratchDir(), "custom");
     const result = makeTestModel({ preset: "tinybert-l2", overrides: { layers: 1, hidden: 64, heads: 4, intermediate: 96 }, tokenizerFrom: TOKENIZER_DIR, out: dir });
-    assert.deepEqual(result.shape, { layers: 1, hidden: 64, heads: 4, intermediate: 96, vocabSize: 30522, maxPositions: 512, typeVocabSize: 2 });
+    assert.deepEqual(result.shape, { layers: 1, hidden: 64, heads: 4, intermediate: 96, vocabSize: 30522, maxPositions: 512, typeVocabSize: 2, labels: 1 });
     const config = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, unknown>;
     assert.deepEqual([config.num_hidden_layers, config.hidden_size, config.num_attention_heads, config.intermediate_size], [1, 64, 4, 96]);
     assert.equal(existsSync(path.join(dir, "onnx/model_quantized.onnx")), false);
