@@ -1,7 +1,6 @@
 import type { ModelSpec } from "../config/server-config.js";
 import { OpenRerankError } from "../errors/catalog.js";
 import type { Reranker } from "../reranker/types.js";
-import { createTokenCounter, type TokenCounter } from "./document-token-cut.js";
 
 /** What the server needs from a backend: the reranker contract, plus its queue depth when it has one. */
 export interface ServedReranker extends Reranker {
@@ -10,8 +9,6 @@ export interface ServedReranker extends Reranker {
 
 /** A loaded model and the names it answers to. */
 export class ServedModel {
-  private tokenCounter?: TokenCounter;
-
   constructor(
     readonly spec: ModelSpec,
     readonly reranker: ServedReranker,
@@ -23,12 +20,6 @@ export class ServedModel {
 
   get aliases(): readonly string[] {
     return this.spec.aliases;
-  }
-
-  /** Counts a text's tokens with the model's own tokenizer; built on first use, since only `max_tokens_per_doc` below the window needs it. */
-  countTokens(text: string): number {
-    this.tokenCounter ??= createTokenCounter(this.reranker.info.directory);
-    return this.tokenCounter(text);
   }
 }
 

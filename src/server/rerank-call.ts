@@ -1,8 +1,7 @@
 import type { FastifyReply } from "fastify";
 import { OpenRerankError } from "../errors/catalog.js";
-import type { RerankResponse, RerankWarning } from "../reranker/types.js";
+import type { RerankResponse } from "../reranker/types.js";
 import { validateRerankInput } from "../reranker/validate-rerank-input.js";
-import { cutToTokens } from "./document-token-cut.js";
 import type { ModelRegistry, ServedModel } from "./model-registry.js";
 import { requestSignal } from "./request-signal.js";
 import type { ServerLifecycle } from "./server-lifecycle.js";
@@ -24,8 +23,10 @@ export interface RerankCall {
   /** Ranked texts, in the caller's order. */
   texts: string[];
   topN?: number;
-  /** Cut each document to this many tokens before pairing (Cohere's `max_tokens_per_doc`). */
+  /** Tokens of each document kept before windowing (Cohere's `max_tokens_per_doc`; engine default 4096). */
   maxTokensPerDoc?: number;
+  /** Windows scored per long document at most (Cohere v1's `max_chunks_per_doc`; engine default: no cap). */
+  maxChunksPerDoc?: number;
   /** TEI has no model field: fall back to the first served model. */
   firstModelAsDefault?: boolean;
 }
@@ -48,38 +49,21 @@ export function assertDocumentCount(count: number, maxDocuments: number): void {
 
 /**
  * Runs one rerank for a route: checks the server can take work, picks the model, validates
- * the input (Cohere's wording, shared with the library), applies `max_tokens_per_doc`, and
- * scores with a signal tied to the client connection and the request timeout.
+ * the input (Cohere's wording, shared with the library) before anything is sent to the
+ * model's thread, and scores with a signal tied to the client connection and the request
+ * timeout. Long documents are the engine's: cut at `maxTokensPerDoc`, scored in windows.
  */
 export async function runRerank(context: RerankContext, call: RerankCall, reply: FastifyReply): Promise<RerankOutcome> {
   context.lifecycle.assertAcceptingWork();
   const model = context.registry.resolve(call.model, { firstAsDefault: call.firstModelAsDefault });
   assertDocumentCount(call.texts.length, context.limits.maxDocuments);
   validateRerankInput(call.query, call.texts);
-  const { texts, warnings } = applyMaxTokensPerDoc(model, call.texts, call.maxTokensPerDoc);
-  const response = await model.reranker.rerank(call.query, texts, { topN: call.topN, signal: requestSignal(reply, context.limits.requestTimeoutMs) });
-  context.metrics.rerankServed(model.id, texts.length, response.usage.tokens);
-  return { model, response: { ...response, warnings: [...warnings, ...response.warnings] } };
-}
-
-/**
- * Cuts documents longer than `maxTokensPerDoc`. A limit at or above the model window never
- * binds (the engine already keeps each pair inside the window), so the default of 4096
- * costs nothing on 512-token models.
- */
-function applyMaxTokensPerDoc(model: ServedModel, texts: string[], maxTokensPerDoc: number | undefined): { texts: string[]; warnings: RerankWarning[] } {
-  if (maxTokensPerDoc === undefined || maxTokensPerDoc >= model.reranker.info.maxSequenceLength) return { texts, warnings: [] };
-  const cutIndices: number[] = [];
-  const cut = texts.map((text, index) => {
-    const shorter = cutToTokens(text, maxTokensPerDoc, (part) => model.countTokens(part));
-    if (shorter === undefined) return text;
-    cutIndices.push(index);
-    return shorter;
+  const response = await model.reranker.rerank(call.query, call.texts, {
+    topN: call.topN,
+    maxTokensPerDoc: call.maxTokensPerDoc,
+    maxChunksPerDoc: call.maxChunksPerDoc,
+    signal: requestSignal(reply, context.limits.requestTimeoutMs),
   });
-  if (cutIndices.length === 0) return { texts, warnings: [] };
-  const shown = cutIndices.slice(0, 10).join(", ") + (cutIndices.length > 10 ? ", …" : "");
-  return {
-    texts: cut,
-    warnings: [{ code: "documents_cut_to_max_tokens_per_doc", message: `${cutIndices.length} document(s) were cut to max_tokens_per_doc = ${maxTokensPerDoc} tokens (indices ${shown}).`, indices: cutIndices }],
-  };
+  context.metrics.rerankServed(model.id, call.texts.length, response.usage.tokens);
+  return { model, response };
 }

@@ -2,9 +2,9 @@ import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import type { ModelSpec, ServerConfig } from "../config/server-config.js";
 import type { BatchReport } from "../inference/batching/batch-scheduler.js";
-import { loadReranker } from "../reranker/load-reranker.js";
 import { buildApp } from "./build-app.js";
 import { ModelRegistry, type ServedReranker } from "./model-registry.js";
+import { WorkerReranker } from "./model-worker/worker-reranker.js";
 import { ServerLifecycle } from "./server-lifecycle.js";
 import { ServerMetrics } from "./server-metrics.js";
 
@@ -24,21 +24,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The cross-encoder loader the CLI uses: model sources and batch limits come from the resolved config. */
-export function crossEncoderLoader(config: ServerConfig): ModelLoader {
+/**
+ * The loader the CLI uses: each cross-encoder runs on a worker thread of its own (see
+ * model-worker.ts for why), with model sources and batch limits from the resolved config.
+ */
+export function workerModelLoader(config: ServerConfig): ModelLoader {
   return (spec, onBatch) =>
-    loadReranker({
-      model: spec.id,
-      dtype: spec.dtype ?? config.dtype,
-      threads: config.threads,
-      modelsDir: config.modelSource.modelsDir,
-      cacheDir: config.modelSource.cacheDir,
-      offline: config.modelSource.offline,
-      hubEndpoint: config.modelSource.hubEndpoint,
-      hubToken: config.modelSource.hubToken,
-      batchLimits: config.batchLimits,
+    WorkerReranker.load(
+      {
+        model: spec.id,
+        dtype: spec.dtype ?? config.dtype,
+        threads: config.threads,
+        modelsDir: config.modelSource.modelsDir,
+        cacheDir: config.modelSource.cacheDir,
+        offline: config.modelSource.offline,
+        hubEndpoint: config.modelSource.hubEndpoint,
+        hubToken: config.modelSource.hubToken,
+        batchLimits: config.batchLimits,
+      },
       onBatch,
-    });
+    );
 }
 
 /**
@@ -55,7 +60,7 @@ export async function startServer(config: ServerConfig, options: { loadModel?: M
     { models: config.models.map((model) => model.id), auth: config.apiKeys.length > 0 ? `${config.apiKeys.length} API key(s)` : "off", ...config.batchLimits, maxDocuments: config.maxDocuments, requestTimeoutMs: config.requestTimeoutMs },
     `openrerank listening on ${url}; loading models`,
   );
-  const loadModel = options.loadModel ?? crossEncoderLoader(config);
+  const loadModel = options.loadModel ?? workerModelLoader(config);
   const modelsLoaded = (async () => {
     for (const spec of config.models) {
       const reranker = await loadModel(spec, (report) => metrics.batchScored(spec.id, report));

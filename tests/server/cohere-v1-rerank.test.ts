@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
 import type { RunningServer } from "../../src/server/start-server.js";
 import { V1RerankResponse } from "../../src/server/wire/cohere-v1-rerank.js";
+import { scifactTexts } from "../support/test-models.js";
 import { postJson, startTestServer } from "./support/test-server.js";
 
 // Random-weight test model: these tests check the API's mechanics, never ranking quality.
@@ -69,6 +70,16 @@ describe("POST /v1/rerank", () => {
       assert.equal(typeof result.relevance_score, "number");
       assert.equal((result.document as { text: string }).text, ["one", "two", "three"][result.index]);
     }
+  });
+
+  it("scores long documents in windows, at most max_chunks_per_doc of them, with a warning for dropped ones", async () => {
+    const long = scifactTexts(6).join(" ");
+    const windowed = (await rerank({ query, documents: [long, "short"] })).json<V1RerankResponse>();
+    assert.equal(windowed.meta.warnings, undefined, "the default of 10 windows covers a document of a few thousand tokens");
+    const capped = (await rerank({ query, documents: [long, "short"], max_chunks_per_doc: 1 })).json<V1RerankResponse>();
+    assert.match(capped.meta.warnings?.[0] ?? "", /1 document\(s\) needed more than max_chunks_per_doc = 1 windows/);
+    const direct = await server.registry.served[0].reranker.rerank(query, [long, "short"], { maxChunksPerDoc: 1 });
+    assert.deepEqual(capped.results, direct.results.map((result) => ({ index: result.index, relevance_score: result.relevanceScore })));
   });
 
   it("accepts max_chunks_per_doc and enforces Cohere's documents × chunks limit", async () => {

@@ -28,7 +28,11 @@ export const V1RerankRequest = Type.Object({
   ),
   return_documents: Type.Optional(Type.Boolean({ default: false, description: "Return each document with its result (strings as { text })." })),
   max_chunks_per_doc: Type.Optional(
-    Type.Integer({ minimum: 1, default: defaultMaxChunksPerDoc, description: "Checked against Cohere's limit (documents × max_chunks_per_doc < 10,000); long documents are currently truncated to the model window rather than chunked." }),
+    Type.Integer({
+      minimum: 1,
+      default: defaultMaxChunksPerDoc,
+      description: "A document longer than the model window is scored in windows (chunks) and ranked by its best one; at most this many windows per document, later ones are dropped with a warning. Default 10; documents × max_chunks_per_doc must stay below 10,000.",
+    }),
   ),
 });
 
@@ -66,7 +70,13 @@ export function assertChunkBudget(documents: number, maxChunksPerDoc: number): v
 
 export function v1RerankCall(body: V1RerankRequest): RerankCall {
   const rankFields = body.rank_fields ?? defaultRankFields;
-  return { model: body.model, query: body.query, texts: body.documents.map((document, index) => documentText(document, rankFields, index)), topN: body.top_n };
+  return {
+    model: body.model,
+    query: body.query,
+    texts: body.documents.map((document, index) => documentText(document, rankFields, index)),
+    topN: body.top_n,
+    maxChunksPerDoc: body.max_chunks_per_doc ?? defaultMaxChunksPerDoc,
+  };
 }
 
 /**

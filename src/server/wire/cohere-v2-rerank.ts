@@ -1,11 +1,9 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { defaultMaxTokensPerDoc } from "../../backends/cross-encoder/cross-encoder-reranker.js";
 import { defaultRankFields, documentText } from "../../documents/document-text.js";
 import type { RerankResponse } from "../../reranker/types.js";
 import type { RerankCall } from "../rerank-call.js";
 import { errorCodeKeyword } from "./schema-issue.js";
-
-/** Cohere's default for `max_tokens_per_doc`. */
-export const defaultMaxTokensPerDoc = 4096;
 
 /** A document: a string, or an object whose `text` is ranked. Shared by the v1 and v2 schemas. */
 export const DocumentSchema = Type.Union(
@@ -28,7 +26,13 @@ export const V2RerankRequest = Type.Object({
   query: QueryField,
   documents: Type.Array(DocumentSchema, { description: "Texts to rank (objects with a `text` field are accepted too). At most the server's max documents (default 10,000)." }),
   top_n: Type.Optional(TopNField),
-  max_tokens_per_doc: Type.Optional(Type.Integer({ minimum: 1, default: defaultMaxTokensPerDoc, description: "Longer documents are cut to this many tokens. Default 4096; the model window (e.g. 512 tokens with the query) applies as well." })),
+  max_tokens_per_doc: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      default: defaultMaxTokensPerDoc,
+      description: "Tokens of each document kept (the rest is cut, with a warning). A document longer than the model window is scored in windows and ranked by its best window. Default 4096.",
+    }),
+  ),
   priority: Type.Optional(Type.Integer({ description: "Accepted for compatibility and ignored: requests share batches first come, first served." })),
 });
 

@@ -29,7 +29,8 @@ export const TeiRerankResponse = Type.Array(
 export type TeiRerankResponse = Static<typeof TeiRerankResponse>;
 
 export function teiRerankCall(body: TeiRerankRequest): RerankCall {
-  return { model: body.model, query: body.query, texts: body.texts, firstModelAsDefault: true };
+  // TEI truncates a long text to the model window: score its first window only.
+  return { model: body.model, query: body.query, texts: body.texts, maxChunksPerDoc: 1, firstModelAsDefault: true };
 }
 
 export function teiRerankResponse(response: RerankResponse, body: TeiRerankRequest): TeiRerankResponse {
