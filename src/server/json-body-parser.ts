@@ -10,7 +10,9 @@ declare module "fastify" {
 
 /**
  * Makes JSON the only accepted body type (anything else is 415) and keeps the raw text
- * beside the parsed value. Parsing goes through Fastify's own JSON parser, which rejects
+ * beside the parsed value. A top-level field set to `null` counts as absent: the cohere-ai
+ * SDK sends `null` for options the caller left unset (LangChain's `maxChunksPerDoc`), and
+ * Cohere's API accepts that. Parsing goes through Fastify's own JSON parser, which rejects
  * `__proto__` and `constructor.prototype` keys (prototype poisoning).
  */
 export function registerJsonBodyParser(app: FastifyInstance, bodyLimitBytes: number): void {
@@ -28,7 +30,7 @@ export function registerJsonBodyParser(app: FastifyInstance, bodyLimitBytes: num
         done(new OpenRerankError("malformed_json", `invalid request: the body is not valid JSON: ${jsonSyntaxProblem(text)}`, {}), undefined);
         return;
       }
-      done(null, value);
+      done(null, withoutNullFields(value));
     });
   });
 }
@@ -41,4 +43,11 @@ function jsonSyntaxProblem(text: string): string {
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+function withoutNullFields(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (record[key] === null) delete record[key];
+  return record;
 }

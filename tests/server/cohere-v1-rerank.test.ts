@@ -82,6 +82,14 @@ describe("POST /v1/rerank", () => {
     assert.deepEqual(capped.results, direct.results.map((result) => ({ index: result.index, relevance_score: result.relevanceScore })));
   });
 
+  it("treats null options as absent, as the cohere-ai SDK sends them", async () => {
+    const response = await rerank({ model: null, query, documents: ["a", "b"], top_n: null, rank_fields: null, return_documents: null, max_chunks_per_doc: null });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(response.json<V1RerankResponse>().results.length, 2);
+    const missing = await rerank({ query, documents: null });
+    assert.equal(missing.json().message, "invalid request: documents is required");
+  });
+
   it("accepts max_chunks_per_doc and enforces Cohere's documents × chunks limit", async () => {
     assert.equal((await rerank({ query, documents: ["a"], max_chunks_per_doc: 5 })).statusCode, 200);
     const documents = Array.from({ length: 1000 }, (_, index) => `document ${index}`);
