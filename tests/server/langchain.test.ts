@@ -2,11 +2,17 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CohereRerank } from "@langchain/cohere";
 import { Document } from "@langchain/core/documents";
-import { CohereClient } from "cohere-ai";
+import { createRequire } from "node:module";
 import type { RunningServer } from "../../src/server/start-server.js";
 import { startTestServer } from "./support/test-server.js";
 
-// LangChain's CohereRerank document compressor, given a CohereClient pointed at openrerank.
+// LangChain's CohereRerank document compressor, given a CohereClient pointed at openrerank. The
+// client comes from the cohere-ai that @langchain/cohere itself resolves (it pins its own major,
+// 7.x today, beside the project's 8.x), so this is the pairing LangChain users actually run.
+type LangChainCohereClient = NonNullable<NonNullable<ConstructorParameters<typeof CohereRerank>[0]>["client"]>;
+const { CohereClient } = createRequire(import.meta.resolve("@langchain/cohere"))("cohere-ai") as {
+  CohereClient: new (options: { token: string; environment: string }) => LangChainCohereClient;
+};
 const query = "Where do penguins live?";
 const documents = [
   new Document({ pageContent: "Penguins live almost exclusively in the Southern Hemisphere.", metadata: { source: "a" } }),
