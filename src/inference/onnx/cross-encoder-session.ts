@@ -8,9 +8,14 @@ export interface SessionSettings {
 }
 
 /**
- * An ONNX Runtime session for a sequence-classification graph. `run` is asynchronous in
- * onnxruntime-node (the work happens on a native thread), so the event loop stays free for
- * health checks and for preparing the next batch while a batch computes.
+ * An ONNX Runtime session for a sequence-classification graph. onnxruntime-node's `run`
+ * returns a promise but computes on the calling JavaScript thread (in a later macrotask, with
+ * its intra-op pool helping), so a batch blocks that thread's event loop while it runs: the
+ * server keeps each model on a worker thread of its own for that reason.
+ *
+ * Settings are ONNX Runtime's defaults where measuring found nothing better on CPU (see
+ * docs/performance.md): intra-op threads = physical cores, spinning on, memory pattern and
+ * arena on, full graph optimization. One inter-op thread: the graph is a chain.
  */
 export class CrossEncoderSession {
   private constructor(
