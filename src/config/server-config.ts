@@ -53,7 +53,7 @@ export const ServerSettingsSchema = Type.Object(
     maxDocuments: Type.Optional(Type.Integer({ minimum: 1, description: "Most documents one request may send. Default 10000." })),
     maxBatchTokens: Type.Optional(Type.Integer({ minimum: 1, description: `Token budget of one model batch (pairs x padded length). Larger batches raise throughput and latency. Default ${defaultBatchLimits.maxBatchTokens}.` })),
     maxBatchSize: Type.Optional(Type.Integer({ minimum: 1, description: `Most pairs in one model batch. Default ${defaultBatchLimits.maxBatchSize}.` })),
-    maxQueuedPairs: Type.Optional(Type.Integer({ minimum: 1, description: `Pairs that may wait per model; beyond it requests get 429 with Retry-After at once instead of queueing without bound. Default ${defaultBatchLimits.maxQueuedPairs}.` })),
+    maxQueuedPairs: Type.Optional(Type.Integer({ minimum: 1, description: `Pairs admitted and not yet answered per model; beyond it requests get 429 with Retry-After at once instead of queueing without bound. Default ${defaultBatchLimits.maxQueuedPairs}.` })),
     shutdownTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: "On SIGTERM/SIGINT, how long in-flight requests may drain before the process exits anyway. Default 25000." })),
     logLevel: Type.Optional(Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => Type.Literal(level)), { description: "pino log level. Default info." })),
   },

@@ -74,6 +74,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.raw.once("finish", () => record(reply.statusCode));
     reply.raw.once("close", () => record(reply.raw.writableFinished ? reply.statusCode : 499));
   });
+  // While draining, ask keep-alive clients to hang up after their response, or close() would wait for their idle sockets.
+  app.addHook("onSend", async (_request, reply) => {
+    if (lifecycle.phase === "draining") reply.header("connection", "close");
+  });
   registerApiKeyAuth(app, { apiKeys: config.apiKeys, metricsAuth: config.metricsAuth });
 
   await app.register(swagger, {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { defaultModelId, parseByteSize, parseModelSpec, readServerConfigFile, resolveServerConfig } from "../../src/config/server-config.js";
 import { OpenRerankError } from "../../src/errors/catalog.js";
+import { defaultBatchLimits } from "../../src/inference/batching/batch-scheduler.js";
 
 const directory = mkdtempSync(path.join(os.tmpdir(), "openrerank-config-"));
 function file(name: string, text: string): string {
@@ -27,7 +28,7 @@ describe("resolveServerConfig", () => {
     assert.equal(config.requestTimeoutMs, 30_000);
     assert.equal(config.bodyLimitBytes, 32 * 1024 * 1024);
     assert.equal(config.maxDocuments, 10_000);
-    assert.deepEqual(config.batchLimits, { maxBatchTokens: 8192, maxBatchSize: 64, maxQueuedPairs: 100_000 });
+    assert.deepEqual(config.batchLimits, defaultBatchLimits, "the engine's tuned batch limits");
     assert.equal(config.modelSource.offline, false);
   });
 

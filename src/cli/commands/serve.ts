@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { configFileEnv, defaultModelId, resolveServerConfig, settingSources, type ServerFlags } from "../../config/server-config.js";
+import { defaultBatchLimits } from "../../inference/batching/batch-scheduler.js";
 import { dtypes } from "../../inference/model-resolution/onnx-variants.js";
 import { installShutdownHandlers } from "../../server/graceful-shutdown.js";
 import { startServer } from "../../server/start-server.js";
@@ -26,9 +27,9 @@ export function registerServeCommand(program: Command): void {
     .option("--request-timeout-ms <ms>", `a rerank request running longer ends with 504, default 30000 ${env("requestTimeoutMs")}`)
     .option("--body-limit <size>", `largest request body (bytes, or 512kb, 32mb), default 32mb; larger gets 413 ${env("bodyLimit")}`)
     .option("--max-documents <n>", `most documents per request, default 10000 ${env("maxDocuments")}`)
-    .option("--max-batch-tokens <n>", `token budget per model batch (pairs x padded length), default 8192 ${env("maxBatchTokens")}`)
-    .option("--max-batch-size <n>", `most pairs per model batch, default 64 ${env("maxBatchSize")}`)
-    .option("--max-queued-pairs <n>", `pairs that may wait per model before requests get 429, default 100000 ${env("maxQueuedPairs")}`)
+    .option("--max-batch-tokens <n>", `token budget per model batch (pairs x padded length), default ${defaultBatchLimits.maxBatchTokens} ${env("maxBatchTokens")}`)
+    .option("--max-batch-size <n>", `most pairs per model batch, default ${defaultBatchLimits.maxBatchSize} ${env("maxBatchSize")}`)
+    .option("--max-queued-pairs <n>", `pairs admitted and not yet answered per model; beyond it requests get 429 at once, default ${defaultBatchLimits.maxQueuedPairs} ${env("maxQueuedPairs")}`)
     .option("--shutdown-timeout-ms <ms>", `how long SIGTERM waits for in-flight requests, default 25000 ${env("shutdownTimeoutMs")}`)
     .option("--log-level <level>", `fatal, error, warn, info, debug, trace or silent; default info ${env("logLevel")}`)
     .action(async (_options: unknown, command: Command) => {
