@@ -67,7 +67,8 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 describe("loopback load", () => {
   it("concurrent requests share batches while /health stays fast", async (t: TestContext) => {
-    const server = await startTestServer();
+    // A 4096-token budget fits several 8-document requests per batch, whatever the engine's default budget.
+    const server = await startTestServer({ maxBatchTokens: "4096" });
     try {
       const before = await batchCounters(server);
       const health = probeHealth(server.url);
@@ -88,7 +89,7 @@ describe("loopback load", () => {
       const batchMs = ((after.seconds - before.seconds) * 1000) / batches;
       const paddedPerBatch = (after.paddedTokens - before.paddedTokens) / batches;
       t.diagnostic(
-        `v2 rerank, 8 docs/request, 16 connections, 4 s: ${result.requests.total} requests, ${result.requests.average.toFixed(1)} req/s, ` +
+        `v2 rerank, 8 docs/request, 16 connections, 4 s, 4096-token batches: ${result.requests.total} requests, ${result.requests.average.toFixed(1)} req/s, ` +
           `latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; ${batches} batches, ${pairsPerBatch.toFixed(1)} pairs/batch on average, ` +
           `${(mixing * 100).toFixed(0)}% of batches mix requests, ${batchMs.toFixed(0)} ms and ${paddedPerBatch.toFixed(0)} padded tokens per batch; /health during load p50 ${percentile(healthLatencies, 50).toFixed(1)} ms, ` +
           `p99 ${percentile(healthLatencies, 99).toFixed(1)} ms, max ${healthLatencies[healthLatencies.length - 1].toFixed(1)} ms over ${healthLatencies.length} probes`,
