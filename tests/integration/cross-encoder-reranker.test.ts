@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as ort from "onnxruntime-node";
 import { AutoModelForSequenceClassification, AutoTokenizer, env as transformersEnv } from "@huggingface/transformers";
-import { loadReranker, OpenRerankError, type CrossEncoderReranker } from "../../src/index.js";
+import { loadReranker, OpenRerankError, type CrossEncoderReranker, type RerankResponse } from "../../src/index.js";
 import { makeTestModel } from "../../src/testmodels/make-test-model.js";
 import { referenceLogits } from "../support/reference-bert.js";
 import { startHubLikeServer } from "../support/hub-like-server.js";
@@ -93,7 +93,7 @@ describe("CrossEncoderReranker on the minilm-l6 test model", () => {
 
   it("gives concurrent calls the same scores as sequential ones", async () => {
     const sets = [shortDocuments.slice(0, 20), shortDocuments.slice(20, 25), shortDocuments.slice(25, 40)];
-    const sequential = [];
+    const sequential: RerankResponse[] = [];
     for (const documents of sets) sequential.push(await reranker.rerank(query, documents));
     const concurrent = await Promise.all(sets.map((documents) => reranker.rerank(query, documents)));
     concurrent.forEach((response, i) => {

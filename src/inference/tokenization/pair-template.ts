@@ -34,8 +34,9 @@ interface PostProcessorJson {
   processors?: PostProcessorJson[];
 }
 
-export function readPairTemplate(tokenizerJson: { post_processor?: PostProcessorJson | null }, modelType: string | undefined): PairTemplate {
-  const processor = findPairProcessor(tokenizerJson.post_processor ?? undefined);
+/** `tokenizerJson` is a parsed tokenizer.json; its post-processor is read as Hugging Face writes it. */
+export function readPairTemplate(tokenizerJson: object, modelType: string | undefined): PairTemplate {
+  const processor = findPairProcessor((tokenizerJson as { post_processor?: PostProcessorJson | null }).post_processor ?? undefined);
   if (processor?.type === "TemplateProcessing" && processor.pair) return fromTemplateProcessing(processor);
   if (processor?.type === "BertProcessing" && processor.cls && processor.sep) {
     return bertStyle(processor.cls[1], processor.sep[1]);
