@@ -27,6 +27,10 @@ export interface RerankCall {
   maxTokensPerDoc?: number;
   /** Windows scored per long document at most (Cohere v1's `max_chunks_per_doc`; engine default: no cap). */
   maxChunksPerDoc?: number;
+  /** Add each result's best-window character span (extension `return_passages`). */
+  returnPassages?: boolean;
+  /** Tokens shared by consecutive windows (extension `window_overlap`; default 0). */
+  windowOverlap?: number;
   /** TEI has no model field: fall back to the first served model. */
   firstModelAsDefault?: boolean;
 }
@@ -62,6 +66,8 @@ export async function runRerank(context: RerankContext, call: RerankCall, reply:
     topN: call.topN,
     maxTokensPerDoc: call.maxTokensPerDoc,
     maxChunksPerDoc: call.maxChunksPerDoc,
+    returnPassages: call.returnPassages,
+    windowOverlap: call.windowOverlap,
     signal: requestSignal(reply, context.limits.requestTimeoutMs),
   });
   context.metrics.rerankServed(model.id, call.texts.length, response.usage.tokens);

@@ -99,4 +99,16 @@ describe("POST /v1/rerank", () => {
     assert.match(response.json().message, /^invalid request: number of total max chunks \(number of documents \* max chunks per doc\) must be less than 10000/);
     assert.equal((await rerank({ query, documents, max_chunks_per_doc: 9 })).statusCode, 200);
   });
+
+  it("gives passages in the ranked text of object documents (extension)", async () => {
+    const record = { title: "Capitals", text: `${"Filler sentence about nothing much. ".repeat(120)}Washington, D.C. is the capital.` };
+    const response = await server.app.inject(postJson("/v1/rerank", { query: "capital", documents: [record], rank_fields: ["title", "text"], return_passages: true, return_documents: true }));
+    assert.equal(response.statusCode, 200);
+    const body = response.json<{ results: { passage?: { start: number; end: number }; document: unknown }[]; meta: { tokens?: { input_tokens: number } } }>();
+    const rankedText = `title: Capitals\ntext: ${record.text}`;
+    const passage = body.results[0].passage;
+    assert.ok(passage && passage.end <= rankedText.length && passage.start < passage.end);
+    assert.deepEqual(body.results[0].document, record);
+    assert.ok((body.meta.tokens?.input_tokens ?? 0) > 500);
+  });
 });

@@ -79,4 +79,23 @@ describe("POST /v2/rerank", () => {
     const response = (await rerank({ query, documents: hundredAndOne })).json<V2RerankResponse>();
     assert.equal(response.meta.billed_units.search_units, 2);
   });
+
+  it("reports tokens read in meta.tokens, and passages only when asked (extension)", async () => {
+    const plain = (await rerank({ query, documents })).json<V2RerankResponse>();
+    assert.ok((plain.meta.tokens?.input_tokens ?? 0) > documents.length * 10);
+    for (const result of plain.results) assert.equal("passage" in result, false);
+
+    const long = `${"Nevada has a desert climate. ".repeat(150)}Washington, D.C. is the capital of the United States. ${"Islands lie in the Pacific. ".repeat(150)}`;
+    const response = await rerank({ query, documents: [long, documents[0]], return_passages: true, window_overlap: 32 });
+    assert.equal(response.statusCode, 200);
+    const body = response.json<V2RerankResponse>();
+    assert.ok(Value.Check(V2RerankResponse, body));
+    const passage = body.results.find((result) => result.index === 0)?.passage;
+    assert.ok(passage && passage.start >= 0 && passage.end <= long.length && passage.end - passage.start < long.length, JSON.stringify(passage));
+    assert.deepEqual(body.results.find((result) => result.index === 1)?.passage, { start: 0, end: documents[0].length });
+
+    const badOverlap = await rerank({ query, documents: [long], window_overlap: 5000 });
+    assert.equal(badOverlap.statusCode, 400);
+    assert.match(badOverlap.json<{ message: string }>().message, /window overlap 5000 must be a whole number from 0 to/);
+  });
 });

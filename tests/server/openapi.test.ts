@@ -31,10 +31,10 @@ describe("OpenAPI document and docs page", () => {
   it("generates request bodies from the validating schemas, constraints included", () => {
     const v2 = document.paths["/v2/rerank"].post.requestBody?.content["application/json"].schema;
     assert.deepEqual(v2?.required, ["query", "documents"]);
-    assert.deepEqual(Object.keys(v2?.properties ?? {}).sort(), ["documents", "max_tokens_per_doc", "model", "priority", "query", "top_n"]);
+    assert.deepEqual(Object.keys(v2?.properties ?? {}).sort(), ["documents", "max_tokens_per_doc", "model", "priority", "query", "return_passages", "top_n", "window_overlap"]);
     assert.deepEqual(v2?.properties.top_n, { "x-error-code": "invalid_top_n", description: (v2?.properties.top_n as { description: string }).description, minimum: 1, type: "integer" });
     const v1 = document.paths["/v1/rerank"].post.requestBody?.content["application/json"].schema;
-    for (const field of ["rank_fields", "return_documents", "max_chunks_per_doc"]) assert.ok(v1?.properties[field], field);
+    for (const field of ["rank_fields", "return_documents", "max_chunks_per_doc", "return_passages", "window_overlap"]) assert.ok(v1?.properties[field], field);
     const tei = document.paths["/rerank"].post.requestBody?.content["application/json"].schema;
     for (const field of ["texts", "raw_scores", "return_text", "truncate", "truncation_direction"]) assert.ok(tei?.properties[field], field);
   });

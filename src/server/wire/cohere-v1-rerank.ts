@@ -3,7 +3,8 @@ import { defaultRankFields, documentText } from "../../documents/document-text.j
 import { OpenRerankError } from "../../errors/catalog.js";
 import type { RerankResponse } from "../../reranker/types.js";
 import type { RerankCall } from "../rerank-call.js";
-import { BilledUnits, DocumentSchema, ModelField, QueryField, TopNField } from "./cohere-v2-rerank.js";
+import { DocumentSchema, ModelField, QueryField, TopNField } from "./cohere-v2-rerank.js";
+import { extensionOptions, extensionRequestFields, PassageSchema, responseMeta, ResponseMetaSchema } from "./rerank-extensions.js";
 import { arrayElementSpans } from "./raw-json-spans.js";
 import { errorCodeKeyword } from "./schema-issue.js";
 
@@ -34,6 +35,7 @@ export const V1RerankRequest = Type.Object({
       description: "A document longer than the model window is scored in windows (chunks) and ranked by its best one; at most this many windows per document, later ones are dropped with a warning. Default 10; documents × max_chunks_per_doc must stay below 10,000.",
     }),
   ),
+  ...extensionRequestFields,
 });
 
 export type V1RerankRequest = Static<typeof V1RerankRequest>;
@@ -45,14 +47,11 @@ export const V1RerankResponse = Type.Object({
       index: Type.Integer(),
       relevance_score: Type.Number({ description: "Calibrated relevance in [0, 1]." }),
       document: Type.Optional(Type.Object({}, { additionalProperties: true, description: "Only with return_documents: the document as sent; a string comes back as { text }." })),
+      passage: PassageSchema,
     }),
     { description: "Most relevant first." },
   ),
-  meta: Type.Object({
-    api_version: Type.Object({ version: Type.String() }),
-    billed_units: BilledUnits,
-    warnings: Type.Optional(Type.Array(Type.String())),
-  }),
+  meta: ResponseMetaSchema,
 });
 
 export type V1RerankResponse = Static<typeof V1RerankResponse>;
@@ -76,6 +75,7 @@ export function v1RerankCall(body: V1RerankRequest): RerankCall {
     texts: body.documents.map((document, index) => documentText(document, rankFields, index)),
     topN: body.top_n,
     maxChunksPerDoc: body.max_chunks_per_doc ?? defaultMaxChunksPerDoc,
+    ...extensionOptions(body),
   };
 }
 
@@ -88,11 +88,11 @@ export function v1RerankCall(body: V1RerankRequest): RerankCall {
 export function v1RerankResponseJson(id: string, response: RerankResponse, body: V1RerankRequest, rawBody: string | undefined): string {
   const documents = body.return_documents ? documentJson(body.documents, rawBody) : undefined;
   const results = response.results.map((result) => {
-    const head = `{"index":${result.index},"relevance_score":${JSON.stringify(result.relevanceScore)}`;
+    const passage = result.passage ? `,"passage":${JSON.stringify(result.passage)}` : "";
+    const head = `{"index":${result.index},"relevance_score":${JSON.stringify(result.relevanceScore)}${passage}`;
     return documents === undefined ? `${head}}` : `${head},"document":${documents(result.index)}}`;
   });
-  const meta: V1RerankResponse["meta"] = { api_version: { version: "1" }, billed_units: { search_units: response.usage.searchUnits } };
-  if (response.warnings.length > 0) meta.warnings = response.warnings.map((warning) => warning.message);
+  const meta = responseMeta("1", response);
   return `{"id":${JSON.stringify(id)},"results":[${results.join(",")}],"meta":${JSON.stringify(meta)}}`;
 }
 

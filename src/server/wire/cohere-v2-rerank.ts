@@ -3,6 +3,7 @@ import { defaultMaxTokensPerDoc } from "../../backends/cross-encoder/cross-encod
 import { defaultRankFields, documentText } from "../../documents/document-text.js";
 import type { RerankResponse } from "../../reranker/types.js";
 import type { RerankCall } from "../rerank-call.js";
+import { extensionOptions, extensionRequestFields, PassageSchema, passageField, responseMeta, ResponseMetaSchema } from "./rerank-extensions.js";
 import { errorCodeKeyword } from "./schema-issue.js";
 
 /** A document: a string, or an object whose `text` is ranked. Shared by the v1 and v2 schemas. */
@@ -34,11 +35,10 @@ export const V2RerankRequest = Type.Object({
     }),
   ),
   priority: Type.Optional(Type.Integer({ description: "Accepted for compatibility and ignored: requests share batches first come, first served." })),
+  ...extensionRequestFields,
 });
 
 export type V2RerankRequest = Static<typeof V2RerankRequest>;
-
-export const BilledUnits = Type.Object({ search_units: Type.Integer({ description: "One per query and 100 documents; a document over 500 tokens (query included) counts as ceil(tokens / 500) documents." }) });
 
 export const V2RerankResponse = Type.Object({
   id: Type.String({ description: "This request's id (also the x-request-id header)." }),
@@ -46,14 +46,11 @@ export const V2RerankResponse = Type.Object({
     Type.Object({
       index: Type.Integer({ description: "Position of the document in the request." }),
       relevance_score: Type.Number({ description: "Calibrated relevance in [0, 1]; higher is more relevant." }),
+      passage: PassageSchema,
     }),
     { description: "Most relevant first." },
   ),
-  meta: Type.Object({
-    api_version: Type.Object({ version: Type.String() }),
-    billed_units: BilledUnits,
-    warnings: Type.Optional(Type.Array(Type.String(), { description: "Degraded-but-valid calls: truncated documents, top_n above the document count." })),
-  }),
+  meta: ResponseMetaSchema,
 });
 
 export type V2RerankResponse = Static<typeof V2RerankResponse>;
@@ -65,11 +62,11 @@ export function v2RerankCall(body: V2RerankRequest): RerankCall {
     texts: body.documents.map((document, index) => documentText(document, defaultRankFields, index)),
     topN: body.top_n,
     maxTokensPerDoc: body.max_tokens_per_doc ?? defaultMaxTokensPerDoc,
+    ...extensionOptions(body),
   };
 }
 
 export function v2RerankResponse(id: string, response: RerankResponse): V2RerankResponse {
-  const meta: V2RerankResponse["meta"] = { api_version: { version: "2" }, billed_units: { search_units: response.usage.searchUnits } };
-  if (response.warnings.length > 0) meta.warnings = response.warnings.map((warning) => warning.message);
-  return { id, results: response.results.map((result) => ({ index: result.index, relevance_score: result.relevanceScore })), meta };
+  const results = response.results.map((result) => ({ index: result.index, relevance_score: result.relevanceScore, ...passageField(result) }));
+  return { id, results, meta: responseMeta("2", response) };
 }
