@@ -25,10 +25,14 @@ describe("documentText", () => {
     assert.equal(documentText(document, ["title", "author", "text"], 0), "title: A title\nauthor: Ada\ntext: Body text.");
   });
 
-  it("stringifies non-string scalars and writes nested values as JSON", () => {
-    const document = { year: 2024, open: true, tags: ["a", "b"], meta: { lang: "en" }, text: "t" };
-    assert.equal(documentText(document, ["year", "open", "tags", "meta"], 0), 'year: 2024\nopen: true\ntags: ["a","b"]\nmeta: {"lang":"en"}');
+  it("stringifies non-string scalars and flattens nested objects and lists readably", () => {
+    const document = { year: 2024, open: true, tags: ["a", "b"], meta: { lang: "en", author: { name: "Ada", orcid: null } }, items: [{ sku: "X1", qty: 2 }, "loose"], text: "t" };
+    assert.equal(
+      documentText(document, ["year", "open", "tags", "meta", "items"], 0),
+      "year: 2024\nopen: true\ntags: a, b\nmeta.lang: en\nmeta.author.name: Ada\nitems[0].sku: X1\nitems[0].qty: 2\nitems[1]: loose",
+    );
     assert.equal(documentText({ text: 42 }, defaultRankFields, 0), "42");
+    assert.equal(documentText({ meta: { lang: "en" } }, ["meta"], 0), "meta.lang: en");
   });
 
   it("leaves out fields a document lacks or has as null", () => {

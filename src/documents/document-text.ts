@@ -10,7 +10,10 @@ export const defaultRankFields: readonly string[] = ["text"];
  * - An object is ranked by its `rankFields`: with the single field `text`, just that value;
  *   otherwise `key: value` lines in `rankFields` order (the YAML-like form Cohere recommends
  *   for structured data), so the model sees which value is the title and which the body.
- *   Strings are written as they are, other scalars stringified, objects and arrays as JSON.
+ *   Key order matters: when the text is cut to the token limit, trailing keys go first.
+ *   Strings are written as they are and other scalars stringified; nested objects flatten to
+ *   dotted keys (`author.name: Ada`), lists of scalars to one line (`tags: a, b`), lists of
+ *   objects to indexed keys (`items[0].sku: X1`).
  *   A field that is missing or null on a document is left out; a document with none of the
  *   fields is an error, because ranking it would rank an empty text.
  *
@@ -37,12 +40,19 @@ export function documentText(document: unknown, rankFields: readonly string[], i
       { field: `documents[${index}]`, index, rankFields },
     );
   }
-  if (rankFields.length === 1) return fieldValueText(record[present[0]]);
-  return present.map((field) => `${field}: ${fieldValueText(record[field])}`).join("\n");
+  if (rankFields.length === 1 && !isNested(record[present[0]])) return String(record[present[0]]);
+  return present.flatMap((field) => flattenedLines(field, record[field])).join("\n");
 }
 
-function fieldValueText(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+function isNested(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
+
+function flattenedLines(key: string, value: unknown): string[] {
+  if (Array.isArray(value)) {
+    if (!value.some(isNested)) return [`${key}: ${value.map(String).join(", ")}`];
+    return value.flatMap((item, index) => flattenedLines(`${key}[${index}]`, item));
+  }
+  if (isNested(value)) return Object.entries(value).flatMap(([child, childValue]) => (childValue === null || childValue === undefined ? [] : flattenedLines(`${key}.${child}`, childValue)));
+  return [`${key}: ${String(value)}`];
 }
