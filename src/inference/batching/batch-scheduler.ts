@@ -57,14 +57,16 @@ interface TakenBatch {
  * Cross-request dynamic batching. Concurrent `score` calls put their pairs in one queue;
  * batches are cut by a token budget and filled round-robin across requests, so one huge
  * request shares the model with small ones instead of blocking them, and a small request
- * (a quarter of a batch or less) goes into the very next batch whole. One batch computes at
- * a time: ONNX Runtime already uses every core inside a batch.
+ * (a quarter of a batch or less) goes into the very next batch. One batch computes at a
+ * time: ONNX Runtime already uses every core inside a batch.
  */
 export class BatchScheduler<Prepared> {
   private readonly jobs: Job[] = [];
   private pumping = false;
   private pendingPairs = 0;
   private lastBatchMs = 50;
+  /** Whether the last batch was cut from small requests only (see takeBatch). */
+  private lastBatchWasSmallOnly = false;
 
   constructor(
     private readonly executor: BatchExecutor<Prepared>,
@@ -129,40 +131,42 @@ export class BatchScheduler<Prepared> {
     else job.reject(error);
   }
 
+  /**
+   * Cuts the next batch. Pairs are taken round-robin across requests (each request's in
+   * ascending length) until the token budget or the size cap is reached. A small request (a
+   * quarter of a batch or less) does not wait for its turn behind large ones: while large and
+   * small requests wait together, every other batch is cut from the small ones only, so a
+   * lone small request waits for at most the batch in flight, and a stream of small requests
+   * still leaves half of the batches to the large ones.
+   */
   private takeBatch(): TakenBatch | undefined {
     const waiting = this.jobs.filter((job) => job.next < job.pairs.length);
     if (waiting.length === 0) return undefined;
     const { maxBatchTokens, maxBatchSize } = this.limits;
+    const isSmall = (job: Job): boolean => {
+      const count = job.pairs.length - job.next;
+      const longestPair = job.pairs[job.order[job.pairs.length - 1]].length;
+      return count <= Math.max(1, Math.floor(maxBatchSize / 4)) && count * longestPair <= maxBatchTokens / 4;
+    };
+    const small = this.lastBatchWasSmallOnly ? [] : waiting.filter(isSmall);
+    this.lastBatchWasSmallOnly = small.length > 0 && small.length < waiting.length;
+    const candidates = this.lastBatchWasSmallOnly ? small : waiting;
+
     const batch: TakenBatch = { pairs: [], owners: [] };
     let longest = 0;
-    const take = (job: Job): void => {
-      const pairIndex = job.order[job.next];
-      longest = Math.max(longest, job.pairs[pairIndex].length);
-      batch.pairs.push(job.pairs[pairIndex]);
-      batch.owners.push({ job, pairIndex });
-      job.next++;
-    };
-    // Small requests first, whole: a request of a quarter of a batch or less waits for at most
-    // the batch in flight, not for its turn behind every large request. They may fill only half
-    // of the batch, so a stream of small requests cannot starve the large ones.
-    const smallPairs = Math.max(1, Math.floor(maxBatchSize / 4));
-    const smallTokens = maxBatchTokens / 4;
-    for (const job of waiting) {
-      const count = job.pairs.length - job.next;
-      const jobLongest = job.pairs[job.order[job.pairs.length - 1]].length;
-      if (count > smallPairs || count * jobLongest > smallTokens) continue;
-      const newLongest = Math.max(longest, jobLongest);
-      if (batch.pairs.length + count > maxBatchSize / 2 || (batch.pairs.length + count) * newLongest > maxBatchTokens / 2) continue;
-      while (job.next < job.pairs.length) take(job);
-    }
     let firstServed: Job | undefined;
-    for (const job of waiting) {
+    for (const job of candidates) {
       if (batch.pairs.length >= maxBatchSize) break;
       while (job.next < job.pairs.length && batch.pairs.length < maxBatchSize) {
-        const newLongest = Math.max(longest, job.pairs[job.order[job.next]].length);
+        const pairIndex = job.order[job.next];
+        const pair = job.pairs[pairIndex];
+        const newLongest = Math.max(longest, pair.length);
         // The first pair always goes in, even if alone it exceeds the budget.
         if (batch.pairs.length > 0 && (batch.pairs.length + 1) * newLongest > maxBatchTokens) break;
-        take(job);
+        longest = newLongest;
+        batch.pairs.push(pair);
+        batch.owners.push({ job, pairIndex });
+        job.next++;
         firstServed ??= job;
       }
     }
@@ -176,10 +180,12 @@ export class BatchScheduler<Prepared> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      // The next batch is cut only when the previous one is done, so a request that arrives
-      // meanwhile still gets into it. onnxruntime-node computes on the calling thread, so cutting
-      // and preparing it earlier would overlap nothing and only make newcomers wait a batch more.
-      for (let batch = this.takeBatch(); batch !== undefined; batch = this.takeBatch()) {
+      // The next batch is cut only when the previous one is done, and after one turn of the
+      // event loop, so requests that arrived meanwhile (queued messages, I/O) still get into it.
+      // onnxruntime-node computes on the calling thread, so cutting and preparing it earlier
+      // would overlap nothing and only make newcomers wait a batch more.
+      let batch = this.takeBatch();
+      while (batch !== undefined) {
         let logits: Float32Array | undefined;
         let failure: unknown;
         const started = performance.now();
@@ -190,6 +196,8 @@ export class BatchScheduler<Prepared> {
         }
         this.lastBatchMs = performance.now() - started;
         this.settle(batch, logits, failure);
+        await nextTurn();
+        batch = this.takeBatch();
       }
     } finally {
       this.pumping = false;
@@ -216,6 +224,11 @@ export class BatchScheduler<Prepared> {
     });
     this.onBatch?.({ pairs: batch.pairs.length, requests: requests.size, realTokens, paddedTokens: longest * batch.pairs.length, milliseconds: this.lastBatchMs });
   }
+}
+
+/** Resolves after pending I/O callbacks and messages have run (setImmediate runs after the poll phase). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function abortError(signal: AbortSignal): OpenRerankError {
