@@ -41,6 +41,7 @@ const { values } = parseArgs({
     "no-server": { type: "boolean", default: false },
     "server-model": { type: "string" },
     "server-dtype": { type: "string", default: "fp32" },
+    clients: { type: "string", default: "1,8,32" },
     soak: { type: "string", default: "0" },
     out: { type: "string" },
     help: { type: "boolean", default: false },
@@ -50,7 +51,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`npm run bench -- [--quick] [--rounds N] [--models a,b] [--dtypes fp32,int8] [--workloads ${workloadSpecs.map((s) => s.name).join(",")}]
   [--threads N] [--max-batch-tokens N] [--max-batch-size N] [--session-options JSON] [--no-baseline] [--no-engine] [--no-server]
-  [--server-model ID] [--server-dtype fp32|int8] [--soak MINUTES] [--out FILE] [--models-dir DIR] [--corpus FILE] [--queries FILE]`);
+  [--server-model ID] [--server-dtype fp32|int8] [--clients 1,8,32] [--soak MINUTES] [--out FILE] [--models-dir DIR] [--corpus FILE] [--queries FILE]`);
   process.exit(0);
 }
 
@@ -119,7 +120,7 @@ if (!values["no-server"]) {
     dtype: values["server-dtype"] as Dtype,
     requests: passages.requests,
     probe,
-    concurrencies: [1, 8, 32],
+    concurrencies: values.clients.split(",").map(Number),
     requestsPerLevel: quick ? 16 : 32,
     oneClientRequests: quick ? 6 : 12,
     maxSecondsPerLevel: quick ? 20 : 120,
