@@ -143,10 +143,10 @@ export class BatchScheduler<Prepared> {
     const waiting = this.jobs.filter((job) => job.next < job.pairs.length);
     if (waiting.length === 0) return undefined;
     const { maxBatchTokens, maxBatchSize } = this.limits;
+    // Small by the request's size, not by what is left of it: the tail of a large request waits its turn.
     const isSmall = (job: Job): boolean => {
-      const count = job.pairs.length - job.next;
       const longestPair = job.pairs[job.order[job.pairs.length - 1]].length;
-      return count <= Math.max(1, Math.floor(maxBatchSize / 4)) && count * longestPair <= maxBatchTokens / 4;
+      return job.pairs.length <= Math.max(1, Math.floor(maxBatchSize / 4)) && job.pairs.length * longestPair <= maxBatchTokens / 4;
     };
     const small = this.lastBatchWasSmallOnly ? [] : waiting.filter(isSmall);
     this.lastBatchWasSmallOnly = small.length > 0 && small.length < waiting.length;
