@@ -12,6 +12,7 @@
  * so load from other processes on the machine hits them alike: compare ratios from one run,
  * not absolute times across runs.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     "no-baseline": { type: "boolean", default: false },
     "no-engine": { type: "boolean", default: false },
     "no-server": { type: "boolean", default: false },
+    "no-tokenizer": { type: "boolean", default: false },
     "server-model": { type: "string" },
     "server-dtype": { type: "string", default: "fp32" },
     clients: { type: "string", default: "1,8,32" },
@@ -51,7 +53,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`npm run bench -- [--quick] [--rounds N] [--models a,b] [--dtypes fp32,int8] [--workloads ${workloadSpecs.map((s) => s.name).join(",")}]
   [--threads N] [--max-batch-tokens N] [--max-batch-size N] [--session-options JSON] [--no-baseline] [--no-engine] [--no-server]
-  [--server-model ID] [--server-dtype fp32|int8] [--clients 1,8,32] [--soak MINUTES] [--out FILE] [--models-dir DIR] [--corpus FILE] [--queries FILE]`);
+  [--server-model ID] [--server-dtype fp32|int8] [--clients 1,8,32] [--no-tokenizer] [--soak MINUTES] [--out FILE] [--models-dir DIR] [--corpus FILE] [--queries FILE]`);
   process.exit(0);
 }
 
@@ -107,6 +109,14 @@ if (!values["no-engine"]) {
   }
 }
 
+// The tokenizer engineer's bench/tokenizer.ts (ours against tokenizers.js and the Rust binding), folded in on full runs.
+let tokenizerResult: unknown = null;
+if (!quick && !values["no-tokenizer"]) {
+  log("bench/tokenizer.ts --docs 1000 --rounds 5");
+  const output = execFileSync(process.execPath, ["--import", "tsx", "bench/tokenizer.ts", "--docs", "1000", "--rounds", "5", "--corpus", values.corpus], { encoding: "utf8" });
+  tokenizerResult = JSON.parse(output.trim().split("\n").at(-1) ?? "null") as unknown;
+}
+
 let serverResult: ServerLoadResult | null = null;
 if (!values["no-server"]) {
   // Quick runs load the small model so 32 clients finish in seconds; full runs serve MiniLM-L6.
@@ -120,6 +130,7 @@ if (!values["no-server"]) {
     dtype: values["server-dtype"] as Dtype,
     requests: passages.requests,
     probe,
+    probeConcurrency: 8,
     concurrencies: values.clients.split(",").map(Number),
     requestsPerLevel: quick ? 16 : 32,
     oneClientRequests: quick ? 6 : 12,
@@ -147,6 +158,7 @@ const report = {
   },
   settings: { threads: threads ?? "onnxruntime default", batch_limits: { ...defaultBatchLimits, ...batchLimits }, session_options: sessionOptions ?? null },
   workloads: engineResults,
+  tokenizer: tokenizerResult,
   server: serverResult,
   seconds: Math.round((performance.now() - started) / 1000),
 };
@@ -155,6 +167,7 @@ const outFile = values.out ?? path.join("bench", "results", `${report.date.slice
 mkdirSync(path.dirname(outFile), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
 printTables(engineResults, serverResult);
+if (tokenizerResult) console.log(`\ntokenizer (bench/tokenizer.ts): ${JSON.stringify(tokenizerResult)}`);
 console.log(`\nload average ${loadBefore.map((l) => l.toFixed(2)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(2)).join(" ")} after; ${report.seconds} s; written to ${outFile}`);
 
 function printTables(rows: WorkloadResult[], server: ServerLoadResult | null): void {
@@ -186,7 +199,7 @@ function printTables(rows: WorkloadResult[], server: ServerLoadResult | null): v
   }
   if (server) {
     console.log(`\nopenrerank serve ${server.model} ${server.dtype}, ${server.documents_per_request} documents per request, loopback:`);
-    const header = ["clients", "requests", "errors", "pairs/s", "p50 ms", "p99 ms", "compute-bound", "ratio", "batch ms", "pairs/batch", "probe p50", "probe p95", "RSS MB"];
+    const header = ["clients", "requests", "errors", "pairs/s", "p50 ms", "p99 ms", "compute-bound", "ratio", "batch ms", "pairs/batch", "padded/real", "RSS MB"];
     printAligned(
       header,
       server.levels.map((level) => [
@@ -200,14 +213,19 @@ function printTables(rows: WorkloadResult[], server: ServerLoadResult | null): v
         level.ratio_to_compute_bound === null ? "-" : `${format(level.ratio_to_compute_bound * 100)}%`,
         format(level.server_batch_mean_ms),
         format(level.server_batch_mean_pairs),
-        format(level.probe_p50_ms),
-        format(level.probe_p95_ms),
+        format(level.server_padding_ratio, 3),
         format(level.server_peak_rss_mb),
       ]),
     );
     console.log(
       `lone request: in-process p50 ${format(server.in_process_p50_ms)} ms, over HTTP +${format(server.lone_request_overhead_ms, 1)} ms; one in-process batch ${format(server.in_process_batch_p50_ms)} ms`,
     );
+    if (server.probe) {
+      const probe = server.probe;
+      console.log(
+        `lone one-document request under ${probe.concurrency} clients: p50 ${format(probe.probe_p50_ms)} ms, p95 ${format(probe.probe_p95_ms)} ms (${probe.probe_count} probes); alone ${format(probe.probe_alone_ms)} ms; one batch ${format(probe.batch_p50_ms)} ms; added ${format(probe.added_latency_batches, 2)} batches`,
+      );
+    }
     if (server.soak) {
       const soak = server.soak;
       console.log(

@@ -22,6 +22,8 @@ export interface ServerLoadOptions {
   requests: RerankRequest[];
   /** A one-document request for the latency probe. */
   probe: RerankRequest;
+  /** Clients loading the server while the probe runs (0: no probe phase). */
+  probeConcurrency: number;
   concurrencies: number[];
   /** Requests per level with several clients, at least two per client; a level also stops starting requests after `maxSecondsPerLevel`. */
   requestsPerLevel: number;
@@ -50,11 +52,21 @@ export interface ServerLevelResult {
   server_batch_mean_pairs: number | null;
   /** Padded / real tokens the server computed during the level. */
   server_padding_ratio: number | null;
-  /** One-document requests sent alone during the level (only at the probed concurrency). */
+  server_peak_rss_mb: number | null;
+}
+
+/** A lone one-document request sent every 300 ms while other clients keep the server busy. */
+export interface ServerProbeResult {
+  concurrency: number;
+  probe_count: number;
   probe_p50_ms: number | null;
   probe_p95_ms: number | null;
-  probe_count: number;
-  server_peak_rss_mb: number | null;
+  /** The same one-document request in process with nothing else running, p50. */
+  probe_alone_ms: number | null;
+  /** A full batch in process (p50), measured right after the phase: "one batch". */
+  batch_p50_ms: number | null;
+  /** (probe_p50_ms − probe_alone_ms) / batch_p50_ms: latency the load added, in batches (HTTP overhead included). */
+  added_latency_batches: number | null;
 }
 
 export interface ServerLoadResult {
@@ -68,6 +80,7 @@ export interface ServerLoadResult {
   /** In-process batch duration p50 (ms): "one batch" in the lone-request target. */
   in_process_batch_p50_ms: number | null;
   levels: ServerLevelResult[];
+  probe: ServerProbeResult | null;
   soak: SoakResult | null;
 }
 
@@ -102,9 +115,8 @@ export async function runServerLoad(options: ServerLoadOptions): Promise<ServerL
     for (const concurrency of options.concurrencies) {
       const before = await scrapeMetrics(server.url, options.model);
       const rss = new RssSampler(server.process.pid as number, 1000);
-      const probed = concurrency === options.concurrencies.find((c) => c > 1);
       const total = concurrency === 1 ? options.oneClientRequests : Math.max(options.requestsPerLevel, 2 * concurrency);
-      options.log(`  serve ${options.model} ${options.dtype}: ${concurrency} client(s), ${total} requests of ${documentsPerRequest} documents${probed ? ", with a lone-request probe" : ""}`);
+      options.log(`  serve ${options.model} ${options.dtype}: ${concurrency} client(s), ${total} requests of ${documentsPerRequest} documents`);
       let level: LevelSamples;
       let computeRate: number;
       if (concurrency === 1) {
@@ -115,7 +127,7 @@ export async function runServerLoad(options: ServerLoadOptions): Promise<ServerL
         computeRate = paired.computePairsPerSecond;
         loneOverhead = median(paired.overheads);
       } else {
-        level = await closedLoop(server.url, options, concurrency, total, probed);
+        level = await closedLoop(server.url, options, concurrency, total, false);
         const next = await computeBound(engine, options);
         computeRates.push(next.pairsPerSecond);
         computeRate = mean(computeRates.slice(-2));
@@ -136,12 +148,10 @@ export async function runServerLoad(options: ServerLoadOptions): Promise<ServerL
         server_batch_mean_ms: batches > 0 ? round(((after.batchSeconds - before.batchSeconds) * 1000) / batches) : null,
         server_batch_mean_pairs: batches > 0 ? round((after.batchPairs - before.batchPairs) / batches) : null,
         server_padding_ratio: after.realTokens > before.realTokens ? round((after.paddedTokens - before.paddedTokens) / (after.realTokens - before.realTokens), 3) : null,
-        probe_p50_ms: round(median(level.probeLatencies)),
-        probe_p95_ms: round(quantile(level.probeLatencies, 0.95)),
-        probe_count: level.probeLatencies.length,
         server_peak_rss_mb: round(rss.peakMb),
       });
     }
+    const probe = options.probeConcurrency > 0 ? await runProbe(server.url, engine, options) : null;
     const soak = options.soakMinutes > 0 ? await runSoak(server, options) : null;
     return {
       model: options.model,
@@ -151,12 +161,38 @@ export async function runServerLoad(options: ServerLoadOptions): Promise<ServerL
       lone_request_overhead_ms: round(loneOverhead),
       in_process_batch_p50_ms: round(inProcess.batchP50Ms),
       levels,
+      probe,
       soak,
     };
   } finally {
     await server.stop();
     await engine.stop();
   }
+}
+
+/**
+ * A separate phase (so the probe's own work does not count against the levels' throughput):
+ * `probeConcurrency` clients load the server and a lone one-document request is sent every
+ * 300 ms; its latency is compared with the same request alone and with one full batch.
+ */
+async function runProbe(url: string, engine: BenchWorker, options: ServerLoadOptions): Promise<ServerProbeResult> {
+  const concurrency = options.probeConcurrency;
+  await settle();
+  const alone: number[] = [];
+  for (let i = 0; i < 5; i++) alone.push((await engine.call({ type: "run", request: options.probe })).ms);
+  options.log(`  serve ${options.model} ${options.dtype}: ${concurrency} clients and a lone one-document request every 300 ms`);
+  const level = await closedLoop(url, options, concurrency, Math.max(options.requestsPerLevel, 2 * concurrency), true);
+  const batch = (await computeBound(engine, options)).batchP50Ms;
+  const probeP50 = median(level.probeLatencies);
+  return {
+    concurrency,
+    probe_count: level.probeLatencies.length,
+    probe_p50_ms: round(probeP50),
+    probe_p95_ms: round(quantile(level.probeLatencies, 0.95)),
+    probe_alone_ms: round(median(alone)),
+    batch_p50_ms: round(batch),
+    added_latency_batches: round((probeP50 - median(alone)) / batch, 2),
+  };
 }
 
 /** Alternates one request in process and the same over HTTP; the level's rate counts the HTTP time only. */
