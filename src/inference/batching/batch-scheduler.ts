@@ -65,6 +65,8 @@ export class BatchScheduler<Prepared> {
   private pumping = false;
   private pendingPairs = 0;
   private lastBatchMs = 50;
+  /** Pairs in the last batch: with a token budget, batches hold far fewer than maxBatchSize. */
+  private lastBatchPairs = 1;
   /** Whether the last batch was cut from small requests only (see takeBatch). */
   private lastBatchWasSmallOnly = false;
 
@@ -84,7 +86,7 @@ export class BatchScheduler<Prepared> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (pairs.length === 0) return Promise.resolve(new Float32Array(0));
     if (this.pendingPairs > 0 && this.pendingPairs + pairs.length > this.limits.maxQueuedPairs) {
-      const retryAfterSeconds = Math.max(1, Math.ceil(((this.pendingPairs / this.limits.maxBatchSize) * this.lastBatchMs) / 1000));
+      const retryAfterSeconds = Math.max(1, Math.ceil(((this.pendingPairs / this.lastBatchPairs) * this.lastBatchMs) / 1000));
       return Promise.reject(
         new OpenRerankError(
           "queue_full",
@@ -195,6 +197,7 @@ export class BatchScheduler<Prepared> {
           failure = error;
         }
         this.lastBatchMs = performance.now() - started;
+        this.lastBatchPairs = batch.pairs.length;
         this.settle(batch, logits, failure);
         await nextTurn();
         batch = this.takeBatch();
