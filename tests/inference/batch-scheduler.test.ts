@@ -69,6 +69,19 @@ describe("BatchScheduler", () => {
     assert.equal(finished.at(-1), "huge");
   });
 
+  it("a small request goes into the next batch, ahead of large requests' turns", async () => {
+    const { executor, batches } = markerExecutor({ delayMs: 2 });
+    const scheduler = new BatchScheduler(executor, { maxBatchTokens: 80, maxBatchSize: 8, maxQueuedPairs: 10_000 });
+    const large = [0, 1, 2, 3].map((r) => scheduler.score(Array.from({ length: 16 }, (_, i) => pair(r * 100 + i, 10))));
+    await delay(3);
+    const small = scheduler.score([pair(999, 10)]);
+    const started = batches.length;
+    await small;
+    // The batch running when it arrived finishes first; the very next one must carry it.
+    assert.ok(batches.findIndex((b) => b.includes(999)) <= started, `small request waited: ${JSON.stringify(batches)}`);
+    await Promise.all(large);
+  });
+
   it("drops a cancelled request's pending pairs and leaves the others intact", async () => {
     const { executor, batches } = markerExecutor({ delayMs: 5 });
     const scheduler = new BatchScheduler(executor, { maxBatchTokens: 20, maxBatchSize: 2, maxQueuedPairs: 1000 });
