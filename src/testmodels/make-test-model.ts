@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { OpenRerankError } from "../errors/catalog.js";
 import { buildBertGraph } from "./bert-onnx-graph.js";
 import { generateBertWeights } from "./bert-weights.js";
-import { encodeOnnxModel } from "./onnx-codec.js";
+import { encodeOnnxModel, encodeOnnxModelWithExternalData } from "./onnx-codec.js";
 import { resolveShape, type BertShape, type ShapeOverrides } from "./presets.js";
 import { quantizeDynamic } from "./quantize-dynamic.js";
 import { weightStdFor } from "./weight-std.js";
@@ -17,6 +17,8 @@ export const GENERATOR_VERSION = 1;
 /** Copied byte for byte when present; the first two are required. */
 const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"] as const;
 const REQUIRED_TOKENIZER_FILES = new Set(["tokenizer.json", "tokenizer_config.json"]);
+/** The name transformers.js and Optimum give the weights of an ONNX file stored beside it. */
+const EXTERNAL_DATA_FILE = "model.onnx_data";
 
 export interface MakeTestModelOptions {
   preset: string;
@@ -26,6 +28,11 @@ export interface MakeTestModelOptions {
   out: string;
   seed?: number;
   int8?: boolean;
+  /**
+   * Write onnx/model.onnx with its weights in onnx/model.onnx_data beside it, the layout of
+   * exports over protobuf's 2 GB limit (e.g. onnx-community/bge-reranker-v2-m3-ONNX).
+   */
+  externalData?: boolean;
   /** Skip when `out` already holds this preset, seed and shape. */
   ifMissing?: boolean;
 }
@@ -52,11 +59,14 @@ export interface TestModelMarker {
   seed: number;
   note: string;
   generator_version: number;
+  /** Present and true when the fp32 weights live in onnx/model.onnx_data. */
+  external_data?: boolean;
 }
 
 /**
  * Writes a random-weight BERT cross-encoder in the transformers.js layout: config.json,
- * the tokenizer files, onnx/model.onnx and, with int8, onnx/model_quantized.onnx.
+ * the tokenizer files, onnx/model.onnx (its weights in onnx/model.onnx_data with
+ * externalData) and, with int8, onnx/model_quantized.onnx.
  */
 export function makeTestModel(options: MakeTestModelOptions): MakeTestModelResult {
   const started = performance.now();
@@ -79,13 +89,15 @@ export function makeTestModel(options: MakeTestModelOptions): MakeTestModelResul
       seed,
       note: "random weights: scores carry no meaning",
       generator_version: GENERATOR_VERSION,
+      ...(options.externalData ? { external_data: true } : {}),
     } satisfies TestModelMarker,
   };
   const modelPath = join(options.out, "onnx", "model.onnx");
+  const externalDataPath = join(options.out, "onnx", EXTERNAL_DATA_FILE);
   const quantizedPath = join(options.out, "onnx", "model_quantized.onnx");
   const configPath = join(options.out, "config.json");
   const tokenizerFiles = TOKENIZER_FILES.filter((name) => existsSync(join(options.tokenizerFrom, name)));
-  const outputs = [configPath, ...tokenizerFiles.map((name) => join(options.out, name)), modelPath, ...(options.int8 ? [quantizedPath] : [])];
+  const outputs = [configPath, ...tokenizerFiles.map((name) => join(options.out, name)), modelPath, ...(options.externalData ? [externalDataPath] : []), ...(options.int8 ? [quantizedPath] : [])];
 
   if (options.ifMissing && isUpToDate(configPath, config, outputs)) {
     return { skipped: true, outDir: options.out, shape, seed, files: outputs.map(describe), removed: [], seconds: elapsed(started) };
@@ -94,8 +106,19 @@ export function makeTestModel(options: MakeTestModelOptions): MakeTestModelResul
   mkdirSync(join(options.out, "onnx"), { recursive: true });
   const metadata = { "openrerank.preset": options.preset, "openrerank.seed": String(seed) };
   const model = buildBertGraph(shape, generateBertWeights(shape, seed, weightStdFor(shape)), metadata);
-  writeAtomically(modelPath, encodeOnnxModel(model));
   const removed: string[] = [];
+  if (options.externalData) {
+    const encoded = encodeOnnxModelWithExternalData(model, EXTERNAL_DATA_FILE);
+    // The data first: a model.onnx that points at a half-written data file must never exist.
+    writeAtomically(externalDataPath, encoded.data);
+    writeAtomically(modelPath, encoded.model);
+  } else {
+    writeAtomically(modelPath, encodeOnnxModel(model));
+    if (existsSync(externalDataPath)) {
+      rmSync(externalDataPath);
+      removed.push(externalDataPath);
+    }
+  }
   if (options.int8) {
     writeAtomically(quantizedPath, encodeOnnxModel(quantizeDynamic(model)));
   } else if (existsSync(quantizedPath)) {
@@ -172,7 +195,11 @@ function isUpToDate(configPath: string, wanted: Record<string, unknown>, outputs
   const keys = ["hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size", "max_position_embeddings", "type_vocab_size"];
   const marker = existing.openrerank_test_model as Partial<TestModelMarker> | undefined;
   const wantedMarker = wanted.openrerank_test_model as TestModelMarker;
-  const sameMarker = marker?.preset === wantedMarker.preset && marker.seed === wantedMarker.seed && marker.generator_version === wantedMarker.generator_version;
+  const sameMarker =
+    marker?.preset === wantedMarker.preset &&
+    marker.seed === wantedMarker.seed &&
+    marker.generator_version === wantedMarker.generator_version &&
+    (marker.external_data ?? false) === (wantedMarker.external_data ?? false);
   return sameMarker && keys.every((key) => existing[key] === wanted[key]);
 }
 

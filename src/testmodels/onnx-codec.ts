@@ -9,7 +9,48 @@ const ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, FLOATS: 6, INTS: 7 } as const;
 
 /** Serializes a model to ONNX protobuf bytes; tensors go into raw_data (little-endian). */
 export function encodeOnnxModel(model: OnnxModel): Uint8Array {
-  const message = {
+  return ModelProto.encode(ModelProto.fromObject(modelMessage(model, model.initializers.map(encodeTensor)))).finish();
+}
+
+/**
+ * Serializes a model the way exports over protobuf's 2 GB limit are published: the graph in
+ * one file, the bytes of every initializer of at least `sizeThreshold` bytes in `dataFileName`
+ * beside it (e.g. `model.onnx_data`), referenced by offset and length. Smaller tensors stay
+ * inline, as onnx's `convert_model_to_external_data` keeps them (threshold 1024): shape
+ * inference must read constants such as Unsqueeze axes and Reshape shapes from the graph.
+ */
+export function encodeOnnxModelWithExternalData(model: OnnxModel, dataFileName: string, sizeThreshold = 1024): { model: Uint8Array; data: Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const initializers = model.initializers.map((tensor) => {
+    const bytes = tensorBytes(tensor);
+    if (bytes.byteLength < sizeThreshold) return encodeTensor(tensor);
+    chunks.push(bytes);
+    const entry = {
+      name: tensor.name,
+      dataType: tensor.dataType,
+      dims: tensor.dims,
+      dataLocation: 1,
+      externalData: [
+        { key: "location", value: dataFileName },
+        { key: "offset", value: String(offset) },
+        { key: "length", value: String(bytes.byteLength) },
+      ],
+    };
+    offset += bytes.byteLength;
+    return entry;
+  });
+  const data = new Uint8Array(offset);
+  let at = 0;
+  for (const chunk of chunks) {
+    data.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return { model: ModelProto.encode(ModelProto.fromObject(modelMessage(model, initializers))).finish(), data };
+}
+
+function modelMessage(model: OnnxModel, initializers: Record<string, unknown>[]): Record<string, unknown> {
+  return {
     irVersion: model.irVersion,
     opsetImport: [{ domain: "", version: model.opsetVersion }],
     producerName: model.producerName,
@@ -18,13 +59,12 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
     graph: {
       name: model.graphName,
       node: model.nodes.map(encodeNode),
-      initializer: model.initializers.map(encodeTensor),
+      initializer: initializers,
       input: model.inputs.map(encodeValueInfo),
       output: model.outputs.map(encodeValueInfo),
     },
     metadataProps: Object.entries(model.metadata).map(([key, value]) => ({ key, value })),
   };
-  return ModelProto.encode(ModelProto.fromObject(message)).finish();
 }
 
 function encodeNode(node: OnnxNode): Record<string, unknown> {
@@ -50,16 +90,16 @@ function encodeAttribute(name: string, value: AttributeValue): Record<string, un
 }
 
 function encodeTensor(tensor: Tensor): Record<string, unknown> {
+  return { name: tensor.name, dataType: tensor.dataType, dims: tensor.dims, rawData: tensorBytes(tensor) };
+}
+
+/** A tensor's values as ONNX stores them, raw and little-endian. */
+function tensorBytes(tensor: Tensor): Uint8Array {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
     throw new Error("raw_data is little-endian; writing ONNX tensors on a big-endian host is not supported");
   }
   const { data } = tensor;
-  return {
-    name: tensor.name,
-    dataType: tensor.dataType,
-    dims: tensor.dims,
-    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-  };
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 function encodeValueInfo(info: ValueInfo): Record<string, unknown> {
@@ -76,9 +116,10 @@ function encodeValueInfo(info: ValueInfo): Record<string, unknown> {
 
 /**
  * Parses ONNX bytes back into the in-memory form (tensors from raw_data, float_data or
- * int64_data). Used by tests and by the reference forward, which must read what was written.
+ * int64_data, or from the external data file `readExternal` returns for a location). Used by
+ * tests and by the reference forward, which must read what was written.
  */
-export function decodeOnnxModel(bytes: Uint8Array): OnnxModel {
+export function decodeOnnxModel(bytes: Uint8Array, readExternal?: (location: string) => Uint8Array): OnnxModel {
   const m = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, defaults: false }) as DecodedModel;
   const graph = m.graph ?? {};
   const defaultOpset = (m.opsetImport ?? []).find((o) => !o.domain);
@@ -91,7 +132,7 @@ export function decodeOnnxModel(bytes: Uint8Array): OnnxModel {
     docString: m.docString ?? "",
     metadata: Object.fromEntries((m.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""])),
     nodes: (graph.node ?? []).map(decodeNode),
-    initializers: (graph.initializer ?? []).map(decodeTensor),
+    initializers: (graph.initializer ?? []).map((tensor) => decodeTensor(tensor.dataLocation === 1 ? withExternalBytes(tensor, readExternal) : tensor)),
     inputs: (graph.input ?? []).map(decodeValueInfo),
     outputs: (graph.output ?? []).map(decodeValueInfo),
   };
@@ -105,6 +146,18 @@ function decodeNode(n: DecodedNode): OnnxNode {
     else if (a.type === ATTRIBUTE_TYPE.FLOAT) attributes[a.name ?? ""] = { kind: "float", value: a.f ?? 0 };
   }
   return { opType: n.opType ?? "", name: n.name ?? "", inputs: n.input ?? [], outputs: n.output ?? [], attributes };
+}
+
+function withExternalBytes(t: DecodedTensor, readExternal: ((location: string) => Uint8Array) | undefined): DecodedTensor {
+  const entries = new Map((t.externalData ?? []).map((entry) => [entry.key ?? "", entry.value ?? ""]));
+  const location = entries.get("location");
+  if (location === undefined) throw new Error(`tensor ${t.name ?? "?"}: external data without a location`);
+  if (!readExternal) throw new Error(`tensor ${t.name ?? "?"} lives in ${location}: pass a reader for external data`);
+  const file = readExternal(location);
+  const offset = Number(entries.get("offset") ?? 0);
+  const length = entries.has("length") ? Number(entries.get("length")) : file.byteLength - offset;
+  if (offset + length > file.byteLength) throw new Error(`tensor ${t.name ?? "?"}: ${location} ends before byte ${offset + length}`);
+  return { ...t, rawData: file.subarray(offset, offset + length) };
 }
 
 function decodeTensor(t: DecodedTensor): Tensor {
@@ -139,7 +192,17 @@ function decodeValueInfo(v: DecodedValueInfo): ValueInfo {
   };
 }
 
-interface DecodedTensor { name?: string; dataType?: number; dims?: number[]; rawData?: Uint8Array; floatData?: number[]; int32Data?: number[]; int64Data?: number[] }
+interface DecodedTensor {
+  name?: string;
+  dataType?: number;
+  dims?: number[];
+  rawData?: Uint8Array;
+  floatData?: number[];
+  int32Data?: number[];
+  int64Data?: number[];
+  externalData?: { key?: string; value?: string }[];
+  dataLocation?: number;
+}
 interface DecodedAttribute { name?: string; type?: number; i?: number; ints?: number[]; f?: number }
 interface DecodedNode { input?: string[]; output?: string[]; name?: string; opType?: string; attribute?: DecodedAttribute[] }
 interface DecodedValueInfo { name?: string; type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: number; dimParam?: string }[] } } } }

@@ -86,6 +86,10 @@ message TensorProto {
   optional string name = 8;
   optional bytes raw_data = 9;
   optional string doc_string = 12;
+  // Tensors stored beside the model (location, offset, length): how exports over 2 GB ship.
+  repeated StringStringEntryProto external_data = 13;
+  // DataLocation: 0 DEFAULT (in the model), 1 EXTERNAL.
+  optional int32 data_location = 14;
 }
 
 message TensorShapeProto {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -174,6 +174,38 @@ describe("loading variants", () => {
       await Promise.all([downloaded.dispose(), local.dispose()]);
     } finally {
       await hub.close();
+    }
+  });
+
+  it("loads an export whose weights live in onnx/model.onnx_data, from a directory and from the hub", async () => {
+    requireTestModel("test/tinybert-l2");
+    // Same preset and seed as test/tinybert-l2, so the weights, and the scores, must be identical.
+    const hubRoot = mkdtempSync(path.join(os.tmpdir(), "openrerank-external-hub-"));
+    const directory = path.join(hubRoot, "big/tinybert-external");
+    makeTestModel({ preset: "tinybert-l2", tokenizerFrom: "../shared/models/cross-encoder/ms-marco-MiniLM-L-6-v2", out: directory, externalData: true });
+    assert.ok(statSync(path.join(directory, "onnx/model.onnx")).size < 100_000, "the graph file should hold no weights");
+    assert.ok(statSync(path.join(directory, "onnx/model.onnx_data")).size > 10_000_000);
+
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), "openrerank-external-cache-"));
+    const hub = await startHubLikeServer(hubRoot);
+    const loaded: CrossEncoderReranker[] = [];
+    try {
+      const load = async (options: Parameters<typeof loadReranker>[0]) => {
+        const reranker = await loadReranker(options);
+        loaded.push(reranker);
+        return reranker;
+      };
+      const inline = await load({ model: "test/tinybert-l2", modelsDir: testModelsDir, offline: true, progress: false });
+      const fromDirectory = await load({ model: directory, offline: true, progress: false });
+      const downloaded = await load({ model: "big/tinybert-external", cacheDir, hubEndpoint: hub.endpoint, offline: false, progress: false });
+      const cached = path.join(cacheDir, "big/tinybert-external/onnx");
+      assert.deepEqual(readdirSync(cached).sort(), ["model.onnx", "model.onnx_data"], "no staged file left behind");
+      const documents = texts.slice(0, 6);
+      const [expected, a, b] = await Promise.all([inline.rerank(query, documents), fromDirectory.rerank(query, documents), downloaded.rerank(query, documents)]);
+      assert.deepEqual(a.results, expected.results);
+      assert.deepEqual(b.results, expected.results);
+    } finally {
+      await Promise.all([...loaded.map((reranker) => reranker.dispose()), hub.close()]);
     }
   });
 

@@ -15,6 +15,7 @@ interface MakeTestModelFlags {
   out: string;
   seed: string;
   int8?: boolean;
+  externalData?: boolean;
   ifMissing?: boolean;
 }
 
@@ -32,6 +33,7 @@ export function registerMakeTestModelCommand(program: Command): void {
     .requiredOption("--out <dir>", "output folder")
     .option("--seed <n>", "weight seed", String(DEFAULT_SEED))
     .option("--int8", "also write onnx/model_quantized.onnx (dynamic int8, as quantize_dynamic writes it)")
+    .option("--external-data", "store the fp32 weights in onnx/model.onnx_data beside onnx/model.onnx, as exports over 2 GB are published")
     .option("--if-missing", "do nothing when --out already holds this preset, seed and shape")
     .action((flags: MakeTestModelFlags) => {
       const result = makeTestModel({
@@ -47,6 +49,7 @@ export function registerMakeTestModelCommand(program: Command): void {
         out: flags.out,
         seed: integerFlag("seed", flags.seed),
         int8: flags.int8 === true,
+        externalData: flags.externalData === true,
         ifMissing: flags.ifMissing === true,
       });
       process.stdout.write(report(flags.preset, result));

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from "node:fs";
+import { rename } from "node:fs/promises";
 import path from "node:path";
 import { OpenRerankError } from "../../errors/catalog.js";
 import { downloadHubFile, type DownloadProgressListener, type HubSettings } from "./hub-download.js";
@@ -108,9 +109,25 @@ async function downloadModel(settings: ModelLocationSettings, directory: string,
   if (findWeightsFile(directory, dtype) !== undefined) return;
   // Only the `onnx/` folder is tried on the hub: it is where ONNX exports publish their files.
   for (const candidate of onnxCandidates(dtype).filter((file) => file.startsWith("onnx/"))) {
-    if (await downloadHubFile(hub, model, candidate, path.join(directory, candidate), progress)) return;
+    if (await downloadWeights(settings, directory, candidate)) return;
   }
   throw notFound(model, dtype, searched, `the hub repository ${model} has no ONNX weights for dtype ${dtype} (tried ${onnxCandidates(dtype).filter((file) => file.startsWith("onnx/")).join(", ")}); pick another --dtype or an ONNX export such as Xenova/ms-marco-MiniLM-L-6-v2`);
+}
+
+/**
+ * Downloads one ONNX file and, when the repository has one, the external data file beside it
+ * (`model.onnx_data`: exports over protobuf's 2 GB limit keep their weights there). The ONNX
+ * file takes its final name last, so a cache directory holding `model.onnx` always holds its
+ * data too, and an interrupted download is redone rather than half-loaded.
+ */
+async function downloadWeights(settings: ModelLocationSettings, directory: string, file: string): Promise<boolean> {
+  const { model, hub, progress } = settings;
+  const destination = path.join(directory, file);
+  const staged = `${destination}.incomplete`;
+  if (!(await downloadHubFile(hub, model, file, staged, progress))) return false;
+  await downloadHubFile(hub, model, `${file}_data`, `${destination}_data`, progress);
+  await rename(staged, destination);
+  return true;
 }
 
 function notFound(model: string, dtype: Dtype, searched: string[], reason: string): OpenRerankError {
