@@ -9,6 +9,7 @@
  * them the same way), activation quantization included.
  */
 import * as ort from "onnxruntime-node";
+import { cpuSessionOptions } from "../src/inference/onnx/cross-encoder-session.js";
 import { encodeOnnxModel } from "../src/testmodels/onnx-codec.js";
 import { DataType, floatTensor, type OnnxModel, type OnnxNode } from "../src/testmodels/onnx-model.js";
 import { quantizeDynamic } from "../src/testmodels/quantize-dynamic.js";
@@ -83,16 +84,7 @@ export class MatMulRoofline {
 
   static async create(model: Pick<BertDimensions, "hidden" | "intermediate">, settings: RooflineSettings): Promise<MatMulRoofline> {
     const bytes = encodeOnnxModel(buildLayerMatMulGraph(model, settings.dtype));
-    // The engine's session settings (src/inference/onnx/cross-encoder-session.ts).
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ["cpu"],
-      graphOptimizationLevel: "all",
-      executionMode: "sequential",
-      interOpNumThreads: 1,
-      ...(settings.threads ? { intraOpNumThreads: settings.threads } : {}),
-      enableCpuMemArena: true,
-      enableMemPattern: true,
-    });
+    const session = await ort.InferenceSession.create(bytes, cpuSessionOptions({ threads: settings.threads }));
     return new MatMulRoofline(session, model);
   }
 

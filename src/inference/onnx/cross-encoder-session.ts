@@ -8,14 +8,28 @@ export interface SessionSettings {
 }
 
 /**
+ * The CPU session options every engine session uses: ONNX Runtime's defaults where measuring
+ * found nothing better (see docs/performance.md): intra-op threads = physical cores, spinning
+ * on, memory pattern and arena on, full graph optimization. One inter-op thread: the graph is a
+ * chain. The benchmark's MatMul roofline uses the same options, so the two stay comparable.
+ */
+export function cpuSessionOptions(settings: SessionSettings = {}): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: ["cpu"],
+    graphOptimizationLevel: "all",
+    executionMode: "sequential",
+    interOpNumThreads: 1,
+    ...(settings.threads ? { intraOpNumThreads: settings.threads } : {}),
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+  };
+}
+
+/**
  * An ONNX Runtime session for a sequence-classification graph. onnxruntime-node's `run`
  * returns a promise but computes on the calling JavaScript thread (in a later macrotask, with
  * its intra-op pool helping), so a batch blocks that thread's event loop while it runs: the
  * server keeps each model on a worker thread of its own for that reason.
- *
- * Settings are ONNX Runtime's defaults where measuring found nothing better on CPU (see
- * docs/performance.md): intra-op threads = physical cores, spinning on, memory pattern and
- * arena on, full graph optimization. One inter-op thread: the graph is a chain.
  */
 export class CrossEncoderSession {
   private constructor(
@@ -28,15 +42,7 @@ export class CrossEncoderSession {
   static async create(modelPath: string, labels: number, settings: SessionSettings = {}): Promise<CrossEncoderSession> {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(modelPath, {
-        executionProviders: ["cpu"],
-        graphOptimizationLevel: "all",
-        executionMode: "sequential",
-        interOpNumThreads: 1,
-        ...(settings.threads ? { intraOpNumThreads: settings.threads } : {}),
-        enableCpuMemArena: true,
-        enableMemPattern: true,
-      });
+      session = await ort.InferenceSession.create(modelPath, cpuSessionOptions(settings));
     } catch (error) {
       throw new OpenRerankError("model_load_failed", `ONNX Runtime could not load ${modelPath}: ${(error as Error).message}`, { modelPath }, { cause: error });
     }
