@@ -3,18 +3,14 @@ import { after, before, describe, it } from "node:test";
 import { Cohere, CohereClient, CohereClientV2, CohereError } from "cohere-ai";
 import type { RunningServer } from "../../src/server/start-server.js";
 import { scifactTexts } from "../support/test-models.js";
+import { exampleDocuments, exampleQuery } from "./support/cohere-example.js";
 import { startTestServer } from "./support/test-server.js";
 
 // The official cohere-ai SDK against a real listening server on loopback, on the
 // random-weight test model: these tests check wire compatibility, never ranking quality.
 const token = "sdk-test-key";
-const query = "What is the capital of the United States?";
-const documents = [
-  "Carson City is the capital city of the American state of Nevada.",
-  "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean.",
-  "Washington, D.C. is the capital of the United States.",
-  "Capital punishment has existed in the United States since before it was a country.",
-];
+const query = exampleQuery;
+const documents = exampleDocuments;
 
 describe("the cohere-ai SDK against openrerank", () => {
   let server: RunningServer;

@@ -3,16 +3,12 @@ import { after, before, describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
 import type { RunningServer } from "../../src/server/start-server.js";
 import { V2RerankResponse } from "../../src/server/wire/cohere-v2-rerank.js";
+import { exampleDocuments, exampleQuery } from "./support/cohere-example.js";
 import { postJson, startTestServer } from "./support/test-server.js";
 
 // Random-weight test model: these tests check the API's mechanics, never ranking quality.
-const query = "What is the capital of the United States?";
-const documents = [
-  "Carson City is the capital city of the American state of Nevada.",
-  "The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean.",
-  "Washington, D.C. is the capital of the United States.",
-  "Capital punishment has existed in the United States since before it was a country.",
-];
+const query = exampleQuery;
+const documents = exampleDocuments;
 
 describe("POST /v2/rerank", () => {
   let server: RunningServer;
