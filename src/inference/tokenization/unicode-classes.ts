@@ -4,7 +4,7 @@
  * The reference classifies characters with Unicode tables frozen years ago, so JavaScript's
  * `\p{…}` escapes (current Unicode) disagree with it on several hundred newer or re-categorized
  * code points. The sets here are recorded from the reference itself (see
- * tests/tokenization/generate-unicode-tables.ts) and therefore do not move with Node's ICU.
+ * scripts/generate-unicode-tables.ts) and therefore do not move with Node's ICU.
  */
 import {
   referenceChinese,

@@ -12,20 +12,20 @@ export interface WordPieceTrie {
   alphabet: Int32Array;
 }
 
-export const CELL_BASE = 0;
-export const CELL_CHECK = 1;
-export const CELL_ID = 2;
+/** Where base, check and token id sit in a cell. */
+export const cellLayout = { base: 0, check: 1, id: 2 } as const;
+const { base: cellBase, check: cellCheck, id: cellId } = cellLayout;
 
-const FREE = -1;
-const ROOT_CHECK = -2;
+const freeCell = -1;
+const rootCheck = -2;
 
 /** The cell reached from `cell` by `text`, or -1. */
 export function walkTrie(trie: WordPieceTrie, cell: number, text: string): number {
   let s = cell;
   for (let k = 0; k < text.length && s >= 0; k++) {
     const code = trie.alphabet[text.charCodeAt(k)];
-    const t = trie.cells[s * 4 + CELL_BASE] + code;
-    s = code !== 0 && trie.cells[t * 4 + CELL_CHECK] === s ? t : -1;
+    const t = trie.cells[s * 4 + cellBase] + code;
+    s = code !== 0 && trie.cells[t * 4 + cellCheck] === s ? t : -1;
   }
   return s;
 }
@@ -99,8 +99,8 @@ export function buildWordPieceTrie(vocab: ReadonlyMap<string, number>): WordPiec
   let nextFree = new Int32Array(capacity + 1);
   const initCells = (from: number, to: number): void => {
     for (let t = from; t < to; t++) {
-      cells[t * 4 + CELL_CHECK] = FREE;
-      cells[t * 4 + CELL_ID] = -1;
+      cells[t * 4 + cellCheck] = freeCell;
+      cells[t * 4 + cellId] = -1;
     }
   };
   const grow = (needed: number): void => {
@@ -130,8 +130,8 @@ export function buildWordPieceTrie(vocab: ReadonlyMap<string, number>): WordPiec
   };
   initCells(0, capacity);
   for (let t = 0; t <= capacity; t++) nextFree[t] = t;
-  cells[CELL_CHECK] = ROOT_CHECK;
-  cells[CELL_ID] = tokenId[0];
+  cells[cellCheck] = rootCheck;
+  cells[cellId] = tokenId[0];
   nextFree[0] = 1;
 
   const cellOf = new Int32Array(nodeCount);
@@ -157,16 +157,16 @@ export function buildWordPieceTrie(vocab: ReadonlyMap<string, number>): WordPiec
       base = p - codes[0];
       grow(base + alphabetSize + 2);
       let fits = true;
-      for (let k = 1; k < codes.length && fits; k++) fits = cells[(base + codes[k]) * 4 + CELL_CHECK] === FREE;
+      for (let k = 1; k < codes.length && fits; k++) fits = cells[(base + codes[k]) * 4 + cellCheck] === freeCell;
       if (fits) break;
     }
     const parentCell = cellOf[node];
-    cells[parentCell * 4 + CELL_BASE] = base;
+    cells[parentCell * 4 + cellBase] = base;
     for (let k = 0; k < kids.length; k++) {
       const t = base + codes[k];
       nextFree[t] = t + 1;
-      cells[t * 4 + CELL_CHECK] = parentCell;
-      cells[t * 4 + CELL_ID] = tokenId[kids[k]];
+      cells[t * 4 + cellCheck] = parentCell;
+      cells[t * 4 + cellId] = tokenId[kids[k]];
       cellOf[kids[k]] = t;
       queue[tail++] = kids[k];
       cellCount = Math.max(cellCount, t + 1);
@@ -174,7 +174,7 @@ export function buildWordPieceTrie(vocab: ReadonlyMap<string, number>): WordPiec
   }
   // Any base plus any label must stay inside the array, so that a walk never reads past it.
   let maxBase = 0;
-  for (let t = 0; t < cellCount; t++) maxBase = Math.max(maxBase, cells[t * 4 + CELL_BASE]);
+  for (let t = 0; t < cellCount; t++) maxBase = Math.max(maxBase, cells[t * 4 + cellBase]);
   const size = Math.max(cellCount, maxBase + alphabetSize + 1);
   grow(size);
   return { cells: cells.slice(0, size * 4), alphabet };
