@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { AutoModelForSequenceClassification, AutoTokenizer, env as transformersEnv } from "@huggingface/transformers";
 import type { BatchReport } from "../src/inference/batching/batch-scheduler.js";
-import { PairEncoder } from "../src/inference/tokenization/pair-encoder.js";
-import { readPairTemplate } from "../src/inference/tokenization/pair-template.js";
-import { loadReranker } from "../src/reranker/load-reranker.js";
+import { PairEncoder } from "../src/backends/cross-encoder-onnx/pair-encoder.js";
+import { readPairTemplate } from "../src/backends/cross-encoder-onnx/pair-template.js";
+import { loadReranker } from "../src/backends/load-reranker.js";
 import { MatMulRoofline } from "./matmul-roofline.js";
 import type { RunResult, WorkerCommand, WorkerMessage, WorkerSpec } from "./worker-protocol.js";
 import { readModelTokenizer, type RerankRequest } from "./workloads.js";
@@ -42,14 +42,13 @@ async function oursHandler(settings: Extract<WorkerSpec, { kind: "ours" }>): Pro
     dtype: settings.dtype,
     threads: settings.threads,
     offline: true,
-    progress: false,
     batchLimits: settings.batchLimits,
     onBatch: (report) => batches.push(report),
   });
-  const directory = reranker.info.directory;
+  const directory = String(reranker.info.details.directory);
   const tokenizer = readModelTokenizer(directory);
   const tokenizerJson = JSON.parse(readFileSync(`${directory}/tokenizer.json`, "utf8")) as Parameters<typeof readPairTemplate>[0];
-  const encoder = new PairEncoder(tokenizer, readPairTemplate(tokenizerJson, "bert"), reranker.info.maxSequenceLength);
+  const encoder = new PairEncoder(tokenizer, readPairTemplate(tokenizerJson, "bert"), reranker.info.contextLength ?? 512);
   return async (command) => {
     if (command.type === "run") {
       batches = [];

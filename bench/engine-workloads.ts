@@ -4,8 +4,8 @@
  * the same machine load. One fresh set of workers per workload gives each its own peak RSS.
  */
 import type { BatchLimits } from "../src/inference/batching/batch-scheduler.js";
-import { PairEncoder } from "../src/inference/tokenization/pair-encoder.js";
-import { readPairTemplate } from "../src/inference/tokenization/pair-template.js";
+import { PairEncoder } from "../src/backends/cross-encoder-onnx/pair-encoder.js";
+import { readPairTemplate } from "../src/backends/cross-encoder-onnx/pair-template.js";
 import type { TextTokenizer } from "../src/inference/tokenization/text-tokenizer.js";
 import { readFileSync } from "node:fs";
 import { requestFlops, type BertDimensions } from "./model-flops.js";

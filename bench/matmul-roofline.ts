@@ -9,7 +9,7 @@
  * them the same way), activation quantization included.
  */
 import * as ort from "onnxruntime-node";
-import { cpuSessionOptions } from "../src/inference/onnx/cross-encoder-session.js";
+import { cpuSessionOptions } from "../src/backends/cross-encoder-onnx/onnx-session.js";
 import { encodeOnnxModel } from "../src/testmodels/onnx-codec.js";
 import { DataType, floatTensor, type OnnxModel, type OnnxNode } from "../src/testmodels/onnx-model.js";
 import { quantizeDynamic } from "../src/testmodels/quantize-dynamic.js";

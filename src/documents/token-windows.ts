@@ -23,7 +23,8 @@ export function planTokenWindows(tokenCount: number, windowSize: number, overlap
     throw new OpenRerankError("invalid_request", `the query leaves no room for documents in the model window (window for the document: ${windowSize} tokens); shorten the query.`, { windowSize });
   }
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= windowSize) {
-    throw new OpenRerankError("invalid_option", `window overlap ${overlap} must be a whole number from 0 to ${windowSize - 1} (less than the ${windowSize}-token document window).`, { field: "windowOverlap", value: overlap, max: windowSize - 1 });
+    const message = `window overlap ${overlap} must be a whole number from 0 to ${windowSize - 1} (less than the ${windowSize}-token document window).`;
+    throw new OpenRerankError("invalid_request", message, { value: overlap, max: windowSize - 1, issues: [{ path: "windowOverlap", code: "invalid_request", message }] });
   }
   if (tokenCount <= windowSize) return { windows: [{ start: 0, end: tokenCount }], droppedWindows: 0 };
   const stride = windowSize - overlap;

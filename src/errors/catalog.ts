@@ -19,6 +19,7 @@ export const errorCatalog = {
   unauthorized: { status: 401, summary: "The API key is missing or wrong." },
   model_not_found: { status: 404, summary: "The requested model is not served or could not be found." },
   invalid_option: { status: 400, summary: "A configuration option or flag has an invalid value." },
+  invalid_dataset: { status: 400, summary: "An evaluation dataset or run file is malformed." },
   malformed_json: { status: 400, summary: "The body is not valid JSON." },
   model_required: { status: 400, summary: "Several models are served and the request names none." },
   route_not_found: { status: 404, summary: "No endpoint answers this method and path." },
@@ -34,10 +35,20 @@ export const errorCatalog = {
   model_load_failed: { status: 500, summary: "A model's files exist but could not be loaded." },
   model_download_failed: { status: 502, summary: "Downloading a model from the hub failed." },
   invalid_score: { status: 500, summary: "The model produced a NaN or infinite score." },
+  inference_failed: { status: 500, summary: "The model runtime failed or returned output of the wrong shape while scoring." },
+  backend_failed: { status: 502, summary: "The upstream model service a backend calls failed or answered something unusable." },
   internal: { status: 500, summary: "An unexpected internal error." },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
+
+/** Statuses the catalog can answer, in ascending order (the OpenAPI document lists them from here). */
+export function catalogStatuses(codes: readonly ErrorCode[] = Object.keys(errorCatalog) as ErrorCode[]): number[] {
+  return [...new Set(codes.map((code) => errorCatalog[code].status))].sort((a, b) => a - b);
+}
+
+/** Marks openrerank errors across copies of the package and worker boundaries, where `instanceof` fails. */
+const errorMarker = Symbol.for("openrerank.error");
 
 /**
  * An error with a stable code, a message that says what happened, with which value, what is
@@ -47,19 +58,16 @@ export class OpenRerankError extends Error {
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
+  readonly [errorMarker] = true;
+
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "OpenRerankError";
     this.code = code;
     this.details = details;
   }
-
-  /** HTTP status for this error, from the catalog. */
-  get status(): number {
-    return errorCatalog[this.code].status;
-  }
 }
 
 export function isOpenRerankError(value: unknown): value is OpenRerankError {
-  return value instanceof OpenRerankError;
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[errorMarker] === true;
 }

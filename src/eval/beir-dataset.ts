@@ -34,7 +34,7 @@ export interface BeirDataset {
  * The text a document is searched and reranked by: title, a space, then text (just the text
  * when there is no title) — the "flat" form Pyserini's BEIR indexes use.
  */
-export function documentText(document: CorpusDocument): string {
+export function beirDocumentText(document: CorpusDocument): string {
   return document.title ? `${document.title} ${document.text}` : document.text;
 }
 
@@ -55,7 +55,7 @@ export async function loadBeirDataset(directory: string, split = "test"): Promis
     const text = allQueries.get(queryId);
     if (text === undefined) {
       throw new OpenRerankError(
-        "invalid_request",
+        "invalid_dataset",
         `${qrelsPath} judges query "${queryId}", which ${join(directory, "queries.jsonl")} does not contain. Add the query or remove its judgments.`,
         { path: qrelsPath, queryId },
       );
@@ -144,7 +144,7 @@ export async function readQrels(path: string): Promise<Qrels> {
     judgments.set(documentId, Number(scoreText));
   }
   if (qrels.size === 0) {
-    throw new OpenRerankError("invalid_request", `${path} has no judgments. Expected ${expected}, after an optional header line.`, { path });
+    throw new OpenRerankError("invalid_dataset", `${path} has no judgments. Expected ${expected}, after an optional header line.`, { path });
   }
   return qrels;
 }
@@ -190,7 +190,7 @@ function readId(record: Record<string, unknown>, path: string, lineNumber: numbe
 }
 
 function lineError(path: string, lineNumber: number, problem: string, expected: string): OpenRerankError {
-  return new OpenRerankError("invalid_request", `${path}:${lineNumber}: ${problem}; expected ${expected}.`, { path, line: lineNumber });
+  return new OpenRerankError("invalid_dataset", `${path}:${lineNumber}: ${problem}; expected ${expected}.`, { path, line: lineNumber });
 }
 
 function describe(value: unknown): string {

@@ -3,9 +3,9 @@ import { stat } from "node:fs/promises";
 import { loadBm25Index, saveBm25Index } from "../retrieval/bm25/bm25-index-file.js";
 import { Bm25Index } from "../retrieval/bm25/bm25-index.js";
 import type { Bm25Parameters } from "../retrieval/bm25/bm25-scoring.js";
-import { documentText } from "./beir-dataset.js";
+import { beirDocumentText } from "./beir-dataset.js";
 import type { BeirDataset, DatasetQuery } from "./beir-dataset.js";
-import type { ScoredDocument } from "./metrics.js";
+import type { RankedDocument } from "./metrics.js";
 
 export interface Bm25IndexReport {
   /** Whether the index was built now or read from `path`. */
@@ -50,7 +50,7 @@ export async function prepareBm25Index(dataset: BeirDataset, options: PrepareBm2
   }
   const started = performance.now();
   const index = Bm25Index.build(
-    dataset.corpus.map((document) => ({ id: document.id, text: documentText(document) })),
+    dataset.corpus.map((document) => ({ id: document.id, text: beirDocumentText(document) })),
     { parameters: options.parameters, onProgress: options.onProgress },
   );
   const report = describeIndex(index, "built", performance.now() - started, indexPath);
@@ -64,8 +64,8 @@ export function retrieveWithBm25(
   queries: readonly DatasetQuery[],
   topK: number,
   onProgress?: (done: number, total: number) => void,
-): { run: Map<string, ScoredDocument[]>; latencyMs: Map<string, number> } {
-  const run = new Map<string, ScoredDocument[]>();
+): { run: Map<string, RankedDocument[]>; latencyMs: Map<string, number> } {
+  const run = new Map<string, RankedDocument[]>();
   const latencyMs = new Map<string, number>();
   for (const [done, query] of queries.entries()) {
     const started = performance.now();

@@ -1,5 +1,5 @@
 import type { MetricValues } from "./evaluate-run.js";
-import type { MetricName, ScoredDocument } from "./metrics.js";
+import type { MetricName, RankedDocument } from "./metrics.js";
 import { rankLikeTrecEval } from "./metrics.js";
 
 /** How a reranked run compares with the first stage, query by query. */
@@ -28,8 +28,8 @@ export function compareRuns(
   metric: MetricName,
   firstStageValues: ReadonlyMap<string, MetricValues>,
   rerankedValues: ReadonlyMap<string, MetricValues>,
-  firstStage: ReadonlyMap<string, readonly ScoredDocument[]>,
-  reranked: ReadonlyMap<string, readonly ScoredDocument[]>,
+  firstStage: ReadonlyMap<string, readonly RankedDocument[]>,
+  reranked: ReadonlyMap<string, readonly RankedDocument[]>,
 ): RunComparison {
   let wins = 0;
   let ties = 0;
@@ -55,6 +55,6 @@ export function compareRuns(
 }
 
 /** The document trec_eval would rank first. */
-export function topDocument(documents: readonly ScoredDocument[]): string | undefined {
+export function topDocument(documents: readonly RankedDocument[]): string | undefined {
   return documents.length === 0 ? undefined : rankLikeTrecEval(documents)[0].documentId;
 }

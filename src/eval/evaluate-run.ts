@@ -1,9 +1,9 @@
 import { OpenRerankError } from "../errors/catalog.js";
 import { computeMetric, countRelevant, parseMetricName, rankLikeTrecEval } from "./metrics.js";
-import type { MetricName, MetricSpec, QueryJudgments, ScoredDocument } from "./metrics.js";
+import type { MetricName, MetricSpec, QueryJudgments, RankedDocument } from "./metrics.js";
 
 /** Retrieved documents per query id, in any order (they are ranked like trec_eval before scoring). */
-export type Run = ReadonlyMap<string, readonly ScoredDocument[]>;
+export type Run = ReadonlyMap<string, readonly RankedDocument[]>;
 
 /** Judgments per query id. */
 export type Qrels = ReadonlyMap<string, QueryJudgments>;

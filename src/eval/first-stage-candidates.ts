@@ -3,7 +3,7 @@ import type { BeirDataset } from "./beir-dataset.js";
 import { prepareBm25Index, retrieveWithBm25 } from "./bm25-first-stage.js";
 import type { FirstStageSetup } from "./evaluation-report.js";
 import { rankLikeTrecEval } from "./metrics.js";
-import type { ScoredDocument } from "./metrics.js";
+import type { RankedDocument } from "./metrics.js";
 import { readTrecRun } from "./trec-run.js";
 
 export type FirstStageOptions =
@@ -21,7 +21,7 @@ export interface StageProgress {
 
 export interface FirstStageCandidates {
   /** Top-k candidates per judged query (queries the run lacks are absent). */
-  run: Map<string, ScoredDocument[]>;
+  run: Map<string, RankedDocument[]>;
   setup: FirstStageSetup;
   /** BM25 search time per query (absent for run files). */
   latencyMs?: Map<string, number>;
@@ -60,7 +60,7 @@ export async function collectFirstStageCandidates(
 
   const started = performance.now();
   const fileRun = await readTrecRun(options.path);
-  const run = new Map<string, ScoredDocument[]>();
+  const run = new Map<string, RankedDocument[]>();
   for (const query of dataset.queries) {
     const documents = fileRun.get(query.id);
     if (documents) run.set(query.id, rankLikeTrecEval(documents).slice(0, topK));

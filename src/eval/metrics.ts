@@ -22,7 +22,7 @@
 export type QueryJudgments = ReadonlyMap<string, number>;
 
 /** One retrieved document and the score the retriever gave it. */
-export interface ScoredDocument {
+export interface RankedDocument {
   documentId: string;
   score: number;
 }
@@ -80,7 +80,7 @@ export function compareByteOrder(a: string, b: string): number {
  * document id descending. The ranks a run file states are ignored, as trec_eval ignores them.
  * Returns a new array.
  */
-export function rankLikeTrecEval<T extends ScoredDocument>(documents: readonly T[]): T[] {
+export function rankLikeTrecEval<T extends RankedDocument>(documents: readonly T[]): T[] {
   return [...documents].sort((a, b) => {
     if (a.score !== b.score) return a.score > b.score ? -1 : 1;
     return compareByteOrder(b.documentId, a.documentId);

@@ -2,13 +2,13 @@ import type { DatasetQuery } from "./beir-dataset.js";
 import type { RunEvaluation } from "./evaluate-run.js";
 import type { HeadlineValues, PerQueryResult } from "./evaluation-report.js";
 import { topDocument } from "./compare-runs.js";
-import type { ScoredDocument } from "./metrics.js";
+import type { RankedDocument } from "./metrics.js";
 
 export interface PerQueryInputs {
   queries: readonly DatasetQuery[];
-  firstStageRun: ReadonlyMap<string, readonly ScoredDocument[]>;
+  firstStageRun: ReadonlyMap<string, readonly RankedDocument[]>;
   firstStage: RunEvaluation;
-  rerankedRun?: ReadonlyMap<string, readonly ScoredDocument[]>;
+  rerankedRun?: ReadonlyMap<string, readonly RankedDocument[]>;
   reranked?: RunEvaluation;
   firstStageLatencyMs?: ReadonlyMap<string, number>;
   rerankLatencyMs?: ReadonlyMap<string, number>;

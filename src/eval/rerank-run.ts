@@ -1,10 +1,10 @@
 import type { Reranker } from "../reranker/types.js";
 import type { DatasetQuery } from "./beir-dataset.js";
-import type { ScoredDocument } from "./metrics.js";
+import type { RankedDocument } from "./metrics.js";
 
 export interface RerankRunResult {
   /** Per query, the candidates with the reranker's raw score (logit) as their score. */
-  run: Map<string, ScoredDocument[]>;
+  run: Map<string, RankedDocument[]>;
   /** Milliseconds each query's rerank call took, by query id (queries without candidates absent). */
   latencyMs: Map<string, number>;
   /** Warnings the reranker returned (e.g. truncation) by code: how many queries raised it, and one message. */
@@ -27,11 +27,11 @@ export interface RerankRunOptions {
 export async function rerankRun(
   reranker: Reranker,
   queries: readonly DatasetQuery[],
-  candidates: ReadonlyMap<string, readonly ScoredDocument[]>,
+  candidates: ReadonlyMap<string, readonly RankedDocument[]>,
   candidateText: (documentId: string) => string,
   options: RerankRunOptions = {},
 ): Promise<RerankRunResult> {
-  const run = new Map<string, ScoredDocument[]>();
+  const run = new Map<string, RankedDocument[]>();
   const latencyMs = new Map<string, number>();
   const warnings = new Map<string, { queries: number; example: string }>();
   let pairs = 0;

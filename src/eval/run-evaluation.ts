@@ -1,7 +1,7 @@
 import { basename, resolve } from "node:path";
 import { OpenRerankError } from "../errors/catalog.js";
 import type { Reranker } from "../reranker/types.js";
-import { documentText, loadBeirDataset } from "./beir-dataset.js";
+import { beirDocumentText, loadBeirDataset } from "./beir-dataset.js";
 import type { BeirDataset } from "./beir-dataset.js";
 import { compareRuns } from "./compare-runs.js";
 import { evaluateRun } from "./evaluate-run.js";
@@ -11,9 +11,9 @@ import type { EvaluationReport, HeadlineValues, RerankerSetup } from "./evaluati
 import { collectFirstStageCandidates } from "./first-stage-candidates.js";
 import type { FirstStageOptions, StageProgress } from "./first-stage-candidates.js";
 import { summarizeLatencies } from "./latency.js";
-import type { ScoredDocument } from "./metrics.js";
+import type { RankedDocument } from "./metrics.js";
 import { perQueryResults } from "./per-query-results.js";
-import { isRandomWeightTestModel, randomWeightNotice } from "./random-weight-model.js";
+import { randomWeightNotice } from "../reranker/test-model-notice.js";
 import { rerankRun } from "./rerank-run.js";
 
 export type { EvaluationStage, FirstStageOptions, StageProgress } from "./first-stage-candidates.js";
@@ -68,7 +68,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   if (options.loadReranker) {
     if (unknownDocuments.length > 0) {
       throw new OpenRerankError(
-        "invalid_request",
+        "invalid_dataset",
         `The first-stage run names ${unknownDocuments.length} document(s) that are not in ${dataset.directory}/corpus.jsonl (e.g. ${unknownDocuments.slice(0, 3).join(", ")}); reranking needs each document's text. Use the corpus the run was made from.`,
         { unknownDocuments: unknownDocuments.length },
       );
@@ -143,10 +143,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
 async function rerankCandidates(
   loadReranker: () => Promise<Reranker>,
   dataset: BeirDataset,
-  candidates: ReadonlyMap<string, readonly ScoredDocument[]>,
+  candidates: ReadonlyMap<string, readonly RankedDocument[]>,
   warnings: string[],
   progress?: StageProgress,
-): Promise<{ run: Map<string, ScoredDocument[]>; latencyMs: Map<string, number>; setup: RerankerSetup; modelLoadMs: number; milliseconds: number }> {
+): Promise<{ run: Map<string, RankedDocument[]>; latencyMs: Map<string, number>; setup: RerankerSetup; modelLoadMs: number; milliseconds: number }> {
   const corpusById = new Map(dataset.corpus.map((document) => [document.id, document]));
   let started = performance.now();
   const reranker = await loadReranker();
@@ -154,19 +154,21 @@ async function rerankCandidates(
   try {
     started = performance.now();
     progress?.start("reranking", dataset.queries.length);
-    const result = await rerankRun(reranker, dataset.queries, candidates, (documentId) => documentText(corpusById.get(documentId)!), {
+    const result = await rerankRun(reranker, dataset.queries, candidates, (documentId) => beirDocumentText(corpusById.get(documentId)!), {
       onProgress: (done) => progress?.update(done),
     });
     const milliseconds = performance.now() - started;
     for (const [code, { queries, example }] of result.warnings) warnings.push(`reranker warning ${code} on ${queries} query(ies), e.g.: ${example}`);
     const { info } = reranker;
+    // The report names the weights file of file-based backends; other backends leave those fields empty.
+    const detail = (key: string): string => (typeof info.details[key] === "string" ? (info.details[key] as string) : "");
     const setup: RerankerSetup = {
       model: info.id,
-      directory: info.directory,
-      weightsFile: info.weightsFile,
-      dtype: info.dtype,
-      maxSequenceLength: info.maxSequenceLength,
-      randomWeightTestModel: isRandomWeightTestModel(info),
+      directory: detail("directory"),
+      weightsFile: detail("weightsFile"),
+      dtype: info.precision ?? info.backend,
+      maxSequenceLength: info.contextLength ?? 0,
+      randomWeightTestModel: info.isTestModel,
       pairs: result.pairs,
       tokens: result.tokens,
     };
@@ -177,7 +179,7 @@ async function rerankCandidates(
   }
 }
 
-function documentsOutsideCorpus(run: ReadonlyMap<string, readonly ScoredDocument[]>, dataset: BeirDataset): string[] {
+function documentsOutsideCorpus(run: ReadonlyMap<string, readonly RankedDocument[]>, dataset: BeirDataset): string[] {
   const corpusIds = new Set(dataset.corpus.map((document) => document.id));
   const unknown = new Set<string>();
   for (const documents of run.values()) for (const document of documents) if (!corpusIds.has(document.documentId)) unknown.add(document.documentId);

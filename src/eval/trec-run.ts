@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import { OpenRerankError } from "../errors/catalog.js";
 import type { Run } from "./evaluate-run.js";
 import { rankLikeTrecEval } from "./metrics.js";
-import type { ScoredDocument } from "./metrics.js";
+import type { RankedDocument } from "./metrics.js";
 import { readLines } from "./read-lines.js";
 
 const expectedLine = "6 whitespace-separated fields: query-id Q0 doc-id rank score run-tag";
@@ -12,8 +12,8 @@ const expectedLine = "6 whitespace-separated fields: query-id Q0 doc-id rank sco
  * uses the score and ignores the stated rank (which must still be an integer); a document listed
  * twice for one query is an error. Queries keep their file order.
  */
-export async function readTrecRun(path: string): Promise<Map<string, ScoredDocument[]>> {
-  const run = new Map<string, ScoredDocument[]>();
+export async function readTrecRun(path: string): Promise<Map<string, RankedDocument[]>> {
+  const run = new Map<string, RankedDocument[]>();
   const seen = new Map<string, Map<string, number>>();
   for await (const { line, lineNumber } of readLines(path)) {
     if (line.trim() === "") continue;
@@ -78,7 +78,7 @@ function assertRunTag(runTag: string): void {
 function assertField(value: string, what: string): void {
   if (!/^\S+$/.test(value)) {
     throw new OpenRerankError(
-      "invalid_request",
+      "invalid_dataset",
       `Cannot write ${what} "${value}" to a TREC run: TREC fields are whitespace-separated, so ids must be non-empty and contain no whitespace.`,
       { [what]: value },
     );
@@ -86,5 +86,5 @@ function assertField(value: string, what: string): void {
 }
 
 function runLineError(path: string, lineNumber: number, problem: string): OpenRerankError {
-  return new OpenRerankError("invalid_request", `${path}:${lineNumber}: ${problem}; expected ${expectedLine}.`, { path, line: lineNumber });
+  return new OpenRerankError("invalid_dataset", `${path}:${lineNumber}: ${problem}; expected ${expectedLine}.`, { path, line: lineNumber });
 }

@@ -4,7 +4,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
-import type { ServerConfig } from "../config/server-config.js";
+import type { ServerConfig } from "../config/load-settings.js";
 import { registerApiKeyAuth } from "./auth.js";
 import { registerErrorHandler } from "./error-handler.js";
 import { registerJsonBodyParser } from "./json-body-parser.js";

@@ -21,13 +21,13 @@ export function registerJsonBodyParser(app: FastifyInstance, bodyLimitBytes: num
   app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: bodyLimitBytes }, (request, body, done) => {
     const text = body as string;
     if (text.trim().length === 0) {
-      done(new OpenRerankError("malformed_json", "invalid request: the body is empty; send a JSON object", {}), undefined);
+      done(emptyBodyError(), undefined);
       return;
     }
     request.rawBody = text;
     parseJson(request, text, (error, value) => {
       if (error) {
-        done(new OpenRerankError("malformed_json", `invalid request: the body is not valid JSON: ${jsonSyntaxProblem(text)}`, {}), undefined);
+        done(new OpenRerankError("malformed_json", `the body is not valid JSON: ${jsonSyntaxProblem(text)}`, {}), undefined);
         return;
       }
       done(null, withoutNullFields(value));
@@ -50,4 +50,9 @@ function withoutNullFields(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) if (record[key] === null) delete record[key];
   return record;
+}
+
+/** The one wording for an empty body, whether the parser or Fastify notices it first. */
+export function emptyBodyError(): OpenRerankError {
+  return new OpenRerankError("malformed_json", "the body is empty; send a JSON object", {});
 }

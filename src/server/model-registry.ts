@@ -1,4 +1,4 @@
-import type { ModelSpec } from "../config/server-config.js";
+import type { ModelSpec } from "../config/load-settings.js";
 import { OpenRerankError } from "../errors/catalog.js";
 import type { Reranker } from "../reranker/types.js";
 
@@ -52,7 +52,7 @@ export class ModelRegistry {
   resolve(name: string | undefined, options: { firstAsDefault?: boolean } = {}): ServedModel {
     if (name === undefined || name === "") {
       if (this.models.length === 1 || (options.firstAsDefault && this.models.length > 0)) return this.models[0];
-      throw new OpenRerankError("model_required", `invalid request: model is required when several models are served; use one of: ${this.describeServed()}`, {
+      throw new OpenRerankError("model_required", `model is required when several models are served; use one of: ${this.describeServed()}`, {
         field: "model",
         served: this.names(),
       });

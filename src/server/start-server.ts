@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
-import type { ModelSpec, ServerConfig } from "../config/server-config.js";
+import type { ModelSpec, ServerConfig } from "../config/load-settings.js";
 import type { BatchReport } from "../inference/batching/batch-scheduler.js";
+import { randomWeightNotice } from "../reranker/test-model-notice.js";
 import { buildApp } from "./build-app.js";
+import { hostModel } from "./model-host/host-model.js";
 import { ModelRegistry, type ServedReranker } from "./model-registry.js";
-import { WorkerReranker } from "./model-worker/worker-reranker.js";
 import { ServerLifecycle } from "./server-lifecycle.js";
 import { ServerMetrics } from "./server-metrics.js";
 
@@ -25,28 +26,6 @@ export interface RunningServer {
 }
 
 /**
- * The loader the CLI uses: each cross-encoder runs on a worker thread of its own (see
- * model-worker.ts for why), with model sources and batch limits from the resolved config.
- */
-export function workerModelLoader(config: ServerConfig): ModelLoader {
-  return (spec, onBatch) =>
-    WorkerReranker.load(
-      {
-        model: spec.id,
-        dtype: spec.dtype ?? config.dtype,
-        threads: config.threads,
-        modelsDir: config.modelSource.modelsDir,
-        cacheDir: config.modelSource.cacheDir,
-        offline: config.modelSource.offline,
-        hubEndpoint: config.modelSource.hubEndpoint,
-        hubToken: config.modelSource.hubToken,
-        batchLimits: config.batchLimits,
-      },
-      onBatch,
-    );
-}
-
-/**
  * Starts listening first and loads models after, so `/health` answers and `/ready` says 503
  * during a long first download instead of the port staying closed.
  */
@@ -60,14 +39,15 @@ export async function startServer(config: ServerConfig, options: { loadModel?: M
     { models: config.models.map((model) => model.id), auth: config.apiKeys.length > 0 ? `${config.apiKeys.length} API key(s)` : "off", ...config.batchLimits, maxDocuments: config.maxDocuments, requestTimeoutMs: config.requestTimeoutMs },
     `openrerank listening on ${url}; loading models`,
   );
-  const loadModel = options.loadModel ?? workerModelLoader(config);
+  const loadModel = options.loadModel ?? ((spec: ModelSpec, onBatch: (report: BatchReport) => void) => hostModel(spec, config, onBatch));
   const modelsLoaded = (async () => {
     for (const spec of config.models) {
       const reranker = await loadModel(spec, (report) => metrics.batchScored(spec.id, report));
       registry.add(spec, reranker);
       metrics.modelLoaded(spec.id, reranker.info.loadMs);
-      app.log.info({ model: spec.id, aliases: spec.aliases, weights: `${reranker.info.directory}/${reranker.info.weightsFile}`, dtype: reranker.info.dtype, window: reranker.info.maxSequenceLength, loadMs: Math.round(reranker.info.loadMs) }, `loaded ${spec.id}`);
-      if ((reranker.info as { isRandomWeightTestModel?: boolean }).isRandomWeightTestModel) app.log.warn({ model: spec.id }, `${spec.id} is a random-weight test model; its scores carry no meaning`);
+      const { info } = reranker;
+      app.log.info({ model: spec.id, aliases: spec.aliases, backend: info.backend, precision: info.precision, window: info.contextLength, loadMs: Math.round(info.loadMs), ...info.details }, `loaded ${spec.id}`);
+      if (info.isTestModel) app.log.warn({ model: spec.id }, `${spec.id} is a ${randomWeightNotice}`);
     }
     lifecycle.markReady();
     app.log.info("ready");

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { documentText, loadBeirDataset, readCorpus, readQrels, readQueries } from "../../src/eval/beir-dataset.js";
+import { beirDocumentText, loadBeirDataset, readCorpus, readQrels, readQueries } from "../../src/eval/beir-dataset.js";
 import { OpenRerankError } from "../../src/errors/catalog.js";
 
 let root: string;
@@ -54,8 +54,8 @@ describe("loadBeirDataset", () => {
     assert.equal(dataset.warnings.length, 1);
     assert.match(dataset.warnings[0], /1 judged document\(s\) are not in the corpus \(e\.g\. missing-doc\)/);
     assert.match(dataset.corpusSha256, /^[0-9a-f]{64}$/);
-    assert.equal(documentText(dataset.corpus[0]), "Title one Body one");
-    assert.equal(documentText(dataset.corpus[1]), "Body two");
+    assert.equal(beirDocumentText(dataset.corpus[0]), "Title one Body one");
+    assert.equal(beirDocumentText(dataset.corpus[1]), "Body two");
   });
 
   it("names the missing split and lists the available ones", async () => {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { OpenRerankError } from "../../src/errors/catalog.js";
 import { headlineMetrics } from "../../src/eval/evaluation-report.js";
 import { runEvaluation } from "../../src/eval/run-evaluation.js";
-import { ScriptedReranker, wordOverlap } from "./support/scripted-reranker.js";
+import { scriptedReranker, wordOverlap } from "../support/scripted-backend.js";
 
 const dataset = "tests/eval/fixtures/tiny-beir";
 let scratch: string;
@@ -46,7 +46,7 @@ describe("runEvaluation on the tiny fixture", () => {
   });
 
   it("reranks the candidates and counts wins, ties, losses and top-1 agreement", async () => {
-    const reranker = new ScriptedReranker((query, document) => wordOverlap(query, document));
+    const reranker = scriptedReranker((query, document) => wordOverlap(query, document));
     const { report, rerankedRun } = await runEvaluation({ datasetDirectory: dataset, loadReranker: async () => reranker });
     // Word overlap puts d4 ("Vitamin C … does not prevent …") above d1 for q1: one loss; the rest keep their top document.
     assert.deepEqual(
@@ -58,16 +58,16 @@ describe("runEvaluation on the tiny fixture", () => {
     close(report.perQuery[0].deltaNdcg10!, (2 / Math.log2(3)) / (2 + 1 / Math.log2(3)) - 2 / (2 + 1 / Math.log2(3)));
     assert.equal(report.perQuery[0].sameTopOne, false);
     assert.equal(rerankedRun!.get("q1")![0].documentId, "d4");
-    assert.ok(reranker.disposed, "the reranker is disposed");
-    assert.equal(reranker.calls.length, 4, "a query without candidates is not sent to the reranker");
-    assert.equal(reranker.calls[0].documents[0], "Vitamin D and bone health Vitamin D supplementation reduces the risk of bone fractures in older adults.");
+    assert.ok(reranker.backend.disposed, "the reranker is disposed");
+    assert.equal(reranker.backend.calls.length, 4, "a query without candidates is not sent to the reranker");
+    assert.equal(reranker.backend.calls[0].documents[0], "Vitamin D and bone health Vitamin D supplementation reduces the risk of bone fractures in older adults.");
     assert.equal(report.setup.reranker!.randomWeightTestModel, false);
     assert.ok(!report.notices.some((notice) => /earning its keep/.test(notice)), "75% agreement is below the hint threshold");
     assert.ok(report.perQuery.filter((query) => query.candidates > 0).every((query) => query.rerankMs !== undefined));
   });
 
   it("hints when the reranker keeps the first stage's top-1 and labels random-weight models", async () => {
-    const keepsOrder = new ScriptedReranker((_query, _document, index) => -index, { randomWeightTestModel: true, id: "test/tinybert-l2" });
+    const keepsOrder = scriptedReranker((_query, _document, index) => -index, { isTestModel: true, id: "test/tinybert-l2" });
     const { report } = await runEvaluation({ datasetDirectory: dataset, loadReranker: async () => keepsOrder });
     assert.equal(report.comparison!.topOneAgreement, 1);
     assert.ok(report.notices.some((notice) => /keeps the first stage's top-1 document for 100% of queries/.test(notice)));
@@ -93,7 +93,7 @@ describe("runEvaluation on the tiny fixture", () => {
     const withoutReranker = await runEvaluation({ datasetDirectory: dataset, firstStage: { kind: "run", path } });
     assert.ok(withoutReranker.report.warnings.some((warning) => /1 retrieved document\(s\) are not in the corpus/.test(warning)));
     await assert.rejects(
-      runEvaluation({ datasetDirectory: dataset, firstStage: { kind: "run", path }, loadReranker: async () => new ScriptedReranker(() => 0) }),
+      runEvaluation({ datasetDirectory: dataset, firstStage: { kind: "run", path }, loadReranker: async () => scriptedReranker(() => 0) }),
       (error: unknown) => error instanceof OpenRerankError && /names 1 document\(s\) that are not in .*corpus\.jsonl \(e\.g\. not-in-corpus\)/.test(error.message),
     );
   });

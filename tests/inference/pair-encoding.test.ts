@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { Tokenizer } from "@huggingface/tokenizers";
-import { buildBatchTensors } from "../../src/inference/onnx/batch-tensors.js";
-import { PairEncoder } from "../../src/inference/tokenization/pair-encoder.js";
-import { readPairTemplate, specialTokenCount } from "../../src/inference/tokenization/pair-template.js";
+import { buildBatchTensors } from "../../src/backends/cross-encoder-onnx/batch-tensors.js";
+import { PairEncoder } from "../../src/backends/cross-encoder-onnx/pair-encoder.js";
+import { readPairTemplate, specialTokenCount } from "../../src/backends/cross-encoder-onnx/pair-template.js";
 import { createTextTokenizer } from "../../src/inference/tokenization/text-tokenizer.js";
 
 const modelDir = "../shared/models/cross-encoder/ms-marco-MiniLM-L-6-v2";

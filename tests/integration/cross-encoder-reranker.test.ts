@@ -5,11 +5,12 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as ort from "onnxruntime-node";
 import { AutoModelForSequenceClassification, AutoTokenizer, env as transformersEnv } from "@huggingface/transformers";
-import { loadReranker, OpenRerankError, type CrossEncoderReranker, type RerankResponse } from "../../src/index.js";
+import { loadReranker, OpenRerankError, type Reranker, type RerankResponse } from "../../src/index.js";
 import { makeTestModel } from "../../src/testmodels/make-test-model.js";
 import { referenceLogits } from "../support/reference-bert.js";
 import { startHubLikeServer } from "../support/hub-like-server.js";
 import { requireTestModel, scifactTexts, testModelsDir } from "../support/test-models.js";
+import { minilmTokenizerDir } from "../support/shared-paths.js";
 
 // transformers.js reads the same test-model files, never the network.
 transformersEnv.localModelPath = `${testModelsDir}/`;
@@ -28,18 +29,20 @@ const shortDocuments = texts.slice(0, 40).map((text, i) => text.slice(0, 20 + ((
 const isError = (code: string) => (error: unknown) => error instanceof OpenRerankError && error.code === code;
 
 describe("CrossEncoderReranker on the minilm-l6 test model", () => {
-  let reranker: CrossEncoderReranker;
+  let reranker: Reranker;
   before(async () => {
     requireTestModel("test/minilm-l6");
-    reranker = await loadReranker({ model: "test/minilm-l6", modelsDir: testModelsDir, offline: true, progress: false });
+    reranker = await loadReranker({ model: "test/minilm-l6", modelsDir: testModelsDir, offline: true });
   });
   after(() => reranker.dispose());
 
   it("says what it loaded", () => {
-    assert.equal(reranker.info.weightsFile, "onnx/model.onnx");
-    assert.equal(reranker.info.maxSequenceLength, 512);
-    assert.equal(reranker.info.tokenizer, "bert-wordpiece-fast");
-    assert.equal(reranker.info.isRandomWeightTestModel, true);
+    assert.equal(reranker.info.backend, "cross-encoder-onnx");
+    assert.equal(reranker.info.details.weightsFile, "onnx/model.onnx");
+    assert.equal(reranker.info.contextLength, 512);
+    assert.equal(reranker.info.precision, "fp32");
+    assert.equal(reranker.info.details.tokenizer, "bert-wordpiece-fast");
+    assert.equal(reranker.info.isTestModel, true);
     assert.ok(reranker.info.loadMs > 0);
   });
 
@@ -85,8 +88,8 @@ describe("CrossEncoderReranker on the minilm-l6 test model", () => {
 
   it("rejects bad input with Cohere's wording", async () => {
     await assert.rejects(reranker.rerank("   ", ["a"]), isError("empty_query"));
-    await assert.rejects(reranker.rerank(query, []), (error: unknown) => isError("empty_documents")(error) && (error as Error).message === "invalid request: list of documents must not be empty");
-    await assert.rejects(reranker.rerank(query, ["a", "b", "c", " "]), (error: unknown) => (error as Error).message === "invalid request: document at index 3 cannot be empty");
+    await assert.rejects(reranker.rerank(query, []), (error: unknown) => isError("empty_documents")(error) && (error as Error).message === "list of documents must not be empty");
+    await assert.rejects(reranker.rerank(query, ["a", "b", "c", " "]), (error: unknown) => (error as Error).message === "document at index 3 cannot be empty");
     await assert.rejects(reranker.rerank(query, ["a", 5 as unknown as string]), isError("invalid_document"));
     await assert.rejects(reranker.rerank(query, ["a"], { topN: 0 }), isError("invalid_top_n"));
   });
@@ -139,9 +142,9 @@ describe("CrossEncoderReranker on the minilm-l6 test model", () => {
 
 describe("loading variants", () => {
   it("loads the int8 file with --dtype int8 and ranks close to fp32", async () => {
-    const int8 = await loadReranker({ model: "test/minilm-l6", modelsDir: testModelsDir, dtype: "int8", offline: true, progress: false });
+    const int8 = await loadReranker({ model: "test/minilm-l6", modelsDir: testModelsDir, dtype: "int8", offline: true });
     try {
-      assert.equal(int8.info.weightsFile, "onnx/model_quantized.onnx");
+      assert.equal(int8.info.details.weightsFile, "onnx/model_quantized.onnx");
       const { results } = await int8.rerank(query, mixedDocuments.slice(0, 10));
       assert.equal(results.length, 10);
     } finally {
@@ -151,9 +154,9 @@ describe("loading variants", () => {
 
   it("loads tinybert-l2 from an explicit directory", async () => {
     const directory = requireTestModel("test/tinybert-l2");
-    const tiny = await loadReranker({ model: directory, offline: true, progress: false });
+    const tiny = await loadReranker({ model: directory, offline: true });
     try {
-      assert.equal(tiny.info.directory, directory);
+      assert.equal(tiny.info.details.directory, directory);
       const { results } = await tiny.rerank(query, mixedDocuments.slice(0, 50));
       assert.equal(results.length, 50);
     } finally {
@@ -166,9 +169,9 @@ describe("loading variants", () => {
     const hub = await startHubLikeServer(testModelsDir);
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), "openrerank-hub-cache-"));
     try {
-      const downloaded = await loadReranker({ model: "test/tinybert-l2", cacheDir, hubEndpoint: hub.endpoint, offline: false, progress: false });
-      assert.equal(downloaded.info.directory, path.join(cacheDir, "test/tinybert-l2"));
-      const local = await loadReranker({ model: "test/tinybert-l2", modelsDir: testModelsDir, offline: true, progress: false });
+      const downloaded = await loadReranker({ model: "test/tinybert-l2", cacheDir, hub: { endpoint: hub.endpoint }, offline: false });
+      assert.equal(downloaded.info.details.directory, path.join(cacheDir, "test/tinybert-l2"));
+      const local = await loadReranker({ model: "test/tinybert-l2", modelsDir: testModelsDir, offline: true });
       const [a, b] = await Promise.all([downloaded.rerank(query, texts.slice(0, 5)), local.rerank(query, texts.slice(0, 5))]);
       assert.deepEqual(a.results, b.results);
       await Promise.all([downloaded.dispose(), local.dispose()]);
@@ -182,22 +185,22 @@ describe("loading variants", () => {
     // Same preset and seed as test/tinybert-l2, so the weights, and the scores, must be identical.
     const hubRoot = mkdtempSync(path.join(os.tmpdir(), "openrerank-external-hub-"));
     const directory = path.join(hubRoot, "big/tinybert-external");
-    makeTestModel({ preset: "tinybert-l2", tokenizerFrom: "../shared/models/cross-encoder/ms-marco-MiniLM-L-6-v2", out: directory, externalData: true });
+    makeTestModel({ preset: "tinybert-l2", tokenizerFrom: minilmTokenizerDir, out: directory, externalData: true });
     assert.ok(statSync(path.join(directory, "onnx/model.onnx")).size < 100_000, "the graph file should hold no weights");
     assert.ok(statSync(path.join(directory, "onnx/model.onnx_data")).size > 10_000_000);
 
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), "openrerank-external-cache-"));
     const hub = await startHubLikeServer(hubRoot);
-    const loaded: CrossEncoderReranker[] = [];
+    const loaded: Reranker[] = [];
     try {
       const load = async (options: Parameters<typeof loadReranker>[0]) => {
         const reranker = await loadReranker(options);
         loaded.push(reranker);
         return reranker;
       };
-      const inline = await load({ model: "test/tinybert-l2", modelsDir: testModelsDir, offline: true, progress: false });
-      const fromDirectory = await load({ model: directory, offline: true, progress: false });
-      const downloaded = await load({ model: "big/tinybert-external", cacheDir, hubEndpoint: hub.endpoint, offline: false, progress: false });
+      const inline = await load({ model: "test/tinybert-l2", modelsDir: testModelsDir, offline: true });
+      const fromDirectory = await load({ model: directory, offline: true });
+      const downloaded = await load({ model: "big/tinybert-external", cacheDir, hub: { endpoint: hub.endpoint }, offline: false });
       const cached = path.join(cacheDir, "big/tinybert-external/onnx");
       assert.deepEqual(readdirSync(cached).sort(), ["model.onnx", "model.onnx_data"], "no staged file left behind");
       const documents = texts.slice(0, 6);
@@ -211,11 +214,11 @@ describe("loading variants", () => {
 
   it("ranks a two-label model by its positive class and calibrates with the softmax", async () => {
     const directory = path.join(mkdtempSync(path.join(os.tmpdir(), "openrerank-two-label-")), "model");
-    makeTestModel({ preset: "tinybert-l2", overrides: { labels: 2 }, tokenizerFrom: "../shared/models/cross-encoder/ms-marco-MiniLM-L-6-v2", out: directory });
-    const twoLabel = await loadReranker({ model: directory, offline: true, progress: false });
+    makeTestModel({ preset: "tinybert-l2", overrides: { labels: 2 }, tokenizerFrom: minilmTokenizerDir, out: directory });
+    const twoLabel = await loadReranker({ model: directory, offline: true });
     const documents = shortDocuments.slice(0, 8);
     try {
-      assert.deepEqual(twoLabel.info.scoreHead, { labels: 2, positiveIndex: 1, activation: "softmax" });
+      assert.deepEqual(twoLabel.info.details.scoreHead, { labels: 2, positiveIndex: 1, activation: "softmax" });
       const { results } = await twoLabel.rerank(query, documents);
       // The same pairs straight through ONNX Runtime, one at a time, tokenized by transformers.js.
       const tokenizer = await AutoTokenizer.from_pretrained("test/tinybert-l2");
@@ -235,6 +238,6 @@ describe("loading variants", () => {
   });
 
   it("fails offline with a message naming the model and the places searched", async () => {
-    await assert.rejects(loadReranker({ model: "Xenova/ms-marco-MiniLM-L-6-v2", modelsDir: testModelsDir, cacheDir: mkdtempSync(path.join(os.tmpdir(), "openrerank-empty-")), offline: true, progress: false }), (error: unknown) => isError("model_not_found")(error) && (error as Error).message.includes(path.join(testModelsDir, "Xenova/ms-marco-MiniLM-L-6-v2")));
+    await assert.rejects(loadReranker({ model: "Xenova/ms-marco-MiniLM-L-6-v2", modelsDir: testModelsDir, cacheDir: mkdtempSync(path.join(os.tmpdir(), "openrerank-empty-")), offline: true }), (error: unknown) => isError("model_not_found")(error) && (error as Error).message.includes(path.join(testModelsDir, "Xenova/ms-marco-MiniLM-L-6-v2")));
   });
 });

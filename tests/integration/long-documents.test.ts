@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { planTokenWindows } from "../../src/documents/token-windows.js";
 import { createTextTokenizer } from "../../src/inference/tokenization/text-tokenizer.js";
-import { loadReranker, type CrossEncoderReranker } from "../../src/index.js";
+import { loadReranker, type Reranker } from "../../src/index.js";
 import { requireTestModel, scifactTexts, testModelsDir } from "../support/test-models.js";
 
 // Random-weight test model: these tests check window mechanics, not relevance.
@@ -27,10 +27,10 @@ function documentOfWords(count: number, seed: number): string[] {
 }
 
 describe("long documents on the tinybert-l2 test model", () => {
-  let reranker: CrossEncoderReranker;
+  let reranker: Reranker;
   before(async () => {
     requireTestModel("test/tinybert-l2");
-    reranker = await loadReranker({ model: "test/tinybert-l2", modelsDir: testModelsDir, offline: true, progress: false });
+    reranker = await loadReranker({ model: "test/tinybert-l2", modelsDir: testModelsDir, offline: true });
     assert.ok(words.length > 500, `only ${words.length} one-token words`);
     for (const special of ["Café", "東", "😀"]) assert.ok(words.includes(special), `${special} is not a one-token word`);
   });
@@ -40,7 +40,7 @@ describe("long documents on the tinybert-l2 test model", () => {
     for (const overlap of [0, 64]) {
       const documentWords = documentOfWords(1700, overlap);
       const text = documentWords.join(" ");
-      const windowSize = reranker.info.maxSequenceLength - 3 - tokenizer.encode(query).ids.length;
+      const windowSize = reranker.info.contextLength! - 3 - tokenizer.encode(query).ids.length;
       const { windows } = planTokenWindows(documentWords.length, windowSize, overlap);
       assert.ok(windows.length >= 4);
       const windowTexts = windows.map((window) => documentWords.slice(window.start, window.end).join(" "));
@@ -71,9 +71,9 @@ describe("long documents on the tinybert-l2 test model", () => {
     assert.ok(/Café|naïve|😀|東/.test(slice));
   });
 
-  it("honours max_tokens_per_doc and max_chunks_per_doc, with warnings", async () => {
+  it("honours maxTokensPerDoc and maxChunksPerDoc, with warnings", async () => {
     const text = documentOfWords(5000, 3).join(" ");
-    const windowSize = reranker.info.maxSequenceLength - 3 - tokenizer.encode(query).ids.length;
+    const windowSize = reranker.info.contextLength! - 3 - tokenizer.encode(query).ids.length;
 
     const cut = await reranker.rerank(query, [text, "short"], { maxTokensPerDoc: 1000 });
     assert.equal(cut.usage.pairs, Math.ceil(1000 / windowSize) + 1);
@@ -83,10 +83,10 @@ describe("long documents on the tinybert-l2 test model", () => {
     assert.equal(capped.usage.pairs, 3);
     const dropped = capped.warnings.find((warning) => warning.code === "chunks_dropped");
     assert.deepEqual(dropped?.indices, [0]);
-    assert.match(dropped?.message ?? "", /max_chunks_per_doc = 2/);
+    assert.match(dropped?.message ?? "", /maxChunksPerDoc = 2/);
 
     const defaults = await reranker.rerank(query, [text]);
-    assert.equal(defaults.usage.pairs, Math.ceil(4096 / windowSize), "default max_tokens_per_doc is 4096");
+    assert.equal(defaults.usage.pairs, Math.ceil(4096 / windowSize), "default maxTokensPerDoc is 4096");
     // Billing: (2 query tokens + 4096) / 500 → 9 billed documents → 1 search unit.
     assert.equal(defaults.usage.searchUnits, 1);
     // 12 such documents count as 12 × 9 = 108 documents → 2 search units.

@@ -2,21 +2,20 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { documentText, loadBeirDataset } from "../../src/eval/beir-dataset.js";
+import { beirDocumentText, loadBeirDataset } from "../../src/eval/beir-dataset.js";
 import { evaluateRun } from "../../src/eval/evaluate-run.js";
 import { loadBm25Index, saveBm25Index } from "../../src/retrieval/bm25/bm25-index-file.js";
 import { Bm25Index } from "../../src/retrieval/bm25/bm25-index.js";
+import { scifactDir } from "../support/shared-paths.js";
 
 // Pyserini's published BM25 "flat" result on BEIR SciFact test (k1 = 0.9, b = 0.4; title and
 // text in one field), recorded in shared/datasets/PROVENANCE.md.
 const published = { "ndcg@10": 0.6789, "recall@100": 0.9253 };
 const tolerance = 0.005;
 
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const datasetDirectory = resolve(repositoryRoot, "../shared/datasets/beir/scifact");
+const datasetDirectory = scifactDir;
 
 describe("BM25 on SciFact reproduces Pyserini", () => {
   it("nDCG@10 and Recall@100 within ±0.005 of the published numbers, retrieval in seconds", async (t) => {
@@ -27,7 +26,7 @@ describe("BM25 on SciFact reproduces Pyserini", () => {
     assert.equal(dataset.queries.length, 300);
 
     let started = performance.now();
-    const index = Bm25Index.build(dataset.corpus.map((document) => ({ id: document.id, text: documentText(document) })));
+    const index = Bm25Index.build(dataset.corpus.map((document) => ({ id: document.id, text: beirDocumentText(document) })));
     const buildMs = performance.now() - started;
 
     started = performance.now();

@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { createApiKeyVerifier } from "../../src/server/auth.js";
 import type { RunningServer } from "../../src/server/start-server.js";
-import { postJson, startTestServer } from "./support/test-server.js";
+import { postJson, startTestServer } from "../support/test-server.js";
 
 const keys = ["key-one-0123456789", "key-two-abcdefghij"];
 const body = { query: "q", documents: ["a", "b"] };

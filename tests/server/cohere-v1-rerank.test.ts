@@ -4,7 +4,7 @@ import { Value } from "@sinclair/typebox/value";
 import type { RunningServer } from "../../src/server/start-server.js";
 import { V1RerankResponse } from "../../src/server/wire/cohere-v1-rerank.js";
 import { scifactTexts } from "../support/test-models.js";
-import { postJson, startTestServer } from "./support/test-server.js";
+import { postJson, startTestServer } from "../support/test-server.js";
 
 // Random-weight test model: these tests check the API's mechanics, never ranking quality.
 const query = "Who wrote about the capital?";

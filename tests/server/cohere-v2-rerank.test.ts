@@ -3,8 +3,8 @@ import { after, before, describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
 import type { RunningServer } from "../../src/server/start-server.js";
 import { V2RerankResponse } from "../../src/server/wire/cohere-v2-rerank.js";
-import { exampleDocuments, exampleQuery } from "./support/cohere-example.js";
-import { postJson, startTestServer } from "./support/test-server.js";
+import { exampleDocuments, exampleQuery } from "../support/cohere-example.js";
+import { postJson, startTestServer } from "../support/test-server.js";
 
 // Random-weight test model: these tests check the API's mechanics, never ranking quality.
 const query = exampleQuery;

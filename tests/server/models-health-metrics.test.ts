@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { RunningServer } from "../../src/server/start-server.js";
-import { metricValue, postJson, startTestServer } from "./support/test-server.js";
+import { metricValue, postJson, startTestServer } from "../support/test-server.js";
 
 describe("GET /v1/models, /health, /ready and /metrics", () => {
   let server: RunningServer;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { RunningServer } from "../../src/server/start-server.js";
 import { scifactTexts } from "../support/test-models.js";
-import { startTestServer } from "./support/test-server.js";
+import { startTestServer } from "../support/test-server.js";
 
 // TEI-style calls with plain fetch against a real listening server, on the random-weight test model.
 const query = "What is Deep Learning?";
@@ -48,8 +48,15 @@ describe("POST /rerank (text-embeddings-inference compatible)", () => {
     const { status, body } = await post({ query: "", texts });
     assert.equal(status, 400);
     assert.deepEqual(
-      { ...(body as Record<string, unknown>), request_id: undefined, details: undefined },
-      { message: "invalid request: query must not be empty or be only whitespace", code: "empty_query", error: "invalid request: query must not be empty or be only whitespace", error_type: "Validation", request_id: undefined, details: undefined },
+      { ...(body as Record<string, unknown>), request_id: undefined },
+      {
+        message: "invalid request: query must not be empty or be only whitespace",
+        code: "empty_query",
+        issues: [{ path: "query", code: "empty_query", message: "query must not be empty or be only whitespace" }],
+        error: "invalid request: query must not be empty or be only whitespace",
+        error_type: "Validation",
+        request_id: undefined,
+      },
     );
   });
 });

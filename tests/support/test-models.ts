@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { scifactDir } from "./shared-paths.js";
 
 /** Where `npm run test-models` writes the random-weight test models (ids `test/minilm-l6`, `test/tinybert-l2`). */
 export const testModelsDir = path.resolve("build/models");
@@ -18,6 +19,6 @@ export function requireTestModel(id: "test/minilm-l6" | "test/tinybert-l2"): str
 
 /** SciFact abstracts: real scientific text of varied length for tests that need realistic documents. */
 export function scifactTexts(count: number): string[] {
-  const lines = readFileSync(path.resolve("../shared/datasets/beir/scifact/corpus.jsonl"), "utf8").split("\n");
+  const lines = readFileSync(path.join(scifactDir, "corpus.jsonl"), "utf8").split("\n");
   return lines.slice(0, count).map((line) => (JSON.parse(line) as { text: string }).text);
 }

@@ -1,15 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Tokenizer } from "@huggingface/tokenizers";
 import * as ort from "onnxruntime-node";
 import { makeTestModel, type MakeTestModelOptions } from "../../src/testmodels/make-test-model.js";
 import type { PresetName } from "../../src/testmodels/presets.js";
 import type { EncodedPair } from "../support/reference-bert.js";
+import { minilmTokenizerDir } from "../support/shared-paths.js";
 
 /** The real tokenizer and config of cross-encoder/ms-marco-MiniLM-L-6-v2 (see shared/models/PROVENANCE.md). */
-export const TOKENIZER_DIR = fileURLToPath(new URL("../../../shared/models/cross-encoder/ms-marco-MiniLM-L-6-v2", import.meta.url));
+export const TOKENIZER_DIR = minilmTokenizerDir;
 
 export const QUERY = "How many people live in Berlin?";
 /** Ten documents of different topics and lengths. */

@@ -1,15 +1,15 @@
 import { writeFile } from "node:fs/promises";
 import cliProgress from "cli-progress";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
+import { loadReranker } from "../../backends/load-reranker.js";
 import { OpenRerankError } from "../../errors/catalog.js";
 import { renderHtmlReport } from "../../eval/report/html-report.js";
 import { formatSummary } from "../../eval/report/format-summary.js";
 import { runEvaluation } from "../../eval/run-evaluation.js";
 import type { EvaluationStage, FirstStageOptions, StageProgress } from "../../eval/run-evaluation.js";
 import { writeTrecRun } from "../../eval/trec-run.js";
-import { dtypes } from "../../inference/model-resolution/onnx-variants.js";
-import { loadReranker } from "../../reranker/load-reranker.js";
-import { positiveInteger } from "../options.js";
+import { addModelOptions, modelLoadOptions } from "../model-options.js";
+import { integerOption, numberOption } from "../options.js";
 
 interface EvalCommandOptions {
   dataset: string;
@@ -18,10 +18,6 @@ interface EvalCommandOptions {
   run?: string;
   topK: number;
   rerank?: string;
-  modelsDir?: string;
-  dtype: string;
-  threads?: number;
-  offline?: boolean;
   bm25Index?: string;
   k1?: number;
   b?: number;
@@ -31,56 +27,51 @@ interface EvalCommandOptions {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
+  const command = program
     .command("eval")
     .description("Measure whether reranking helps on a BEIR-format dataset: first stage (BM25 or your run file) vs reranked, with trec_eval metrics.")
     .requiredOption("--dataset <dir>", "BEIR dataset directory: corpus.jsonl, queries.jsonl, qrels/<split>.tsv")
     .option("--split <name>", "qrels split to evaluate", "test")
     .addOption(new Option("--first-stage <name>", "candidate retriever (ignored with --run)").choices(["bm25"]).default("bm25"))
     .option("--run <file.trec>", "take candidates from a TREC run file (qid Q0 docid rank score tag) instead of BM25")
-    .option("--top-k <n>", "candidates per query taken from the first stage and reranked", positiveInteger, 100)
-    .option("--rerank <model>", "rerank the candidates with this model (Hugging Face id or directory)")
-    .option("--models-dir <dir>", "directory of <org>/<name>/ model folders (env OPENRERANK_MODELS_DIR)")
-    .addOption(new Option("--dtype <dtype>", "ONNX variant of the reranker").choices(dtypes).default("fp32"))
-    .option("--threads <n>", "ONNX Runtime intra-op threads (default: all cores)", positiveInteger)
-    .option("--offline", "never touch the network (env OPENRERANK_OFFLINE=1)")
+    .addOption(integerOption("--top-k <n>", "candidates per query taken from the first stage and reranked", { min: 1 }).default(100))
     .option("--bm25-index <file>", "reuse the BM25 index saved in this file (built and saved there when missing or built from another corpus)")
-    .option("--k1 <x>", "BM25 k1 (term-frequency saturation; default 0.9 as Anserini)", nonNegativeNumber)
-    .option("--b <x>", "BM25 b (length normalization in [0, 1]; default 0.4 as Anserini)", nonNegativeNumber)
+    .addOption(numberOption("--k1 <x>", "BM25 k1 (term-frequency saturation; default 0.9 as Anserini)", { min: 0 }))
+    .addOption(numberOption("--b <x>", "BM25 b (length normalization in [0, 1]; default 0.4 as Anserini)", { min: 0 }))
     .option("--json <out.json>", "write every number (means, per query, timings) as JSON")
     .option("--report <out.html>", "write a self-contained HTML report with charts")
     .option("--save-run <out.trec>", "write the final run (reranked if --rerank, else the first stage) in TREC format")
-    .action(async (options: EvalCommandOptions, command: Command) => {
-      const firstStage = resolveFirstStage(options, command);
-      const { rerank } = options;
-      const outcome = await runEvaluation({
-        datasetDirectory: options.dataset,
-        split: options.split,
-        firstStage,
-        topK: options.topK,
-        loadReranker: rerank
-          ? () => loadReranker({ model: rerank, modelsDir: options.modelsDir, dtype: options.dtype, threads: options.threads, offline: options.offline })
-          : undefined,
-        progress: process.stderr.isTTY ? createProgressBars() : undefined,
-      });
-      const { report } = outcome;
-      process.stdout.write(formatSummary(report));
-
-      if (options.json) {
-        await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
-        process.stderr.write(`wrote ${options.json}\n`);
-      }
-      if (options.report) {
-        await writeFile(options.report, await renderHtmlReport(report));
-        process.stderr.write(`wrote ${options.report}\n`);
-      }
-      if (options.saveRun) {
-        const finalRun = outcome.rerankedRun ?? outcome.firstStageRun;
-        const tag = outcome.rerankedRun ? "openrerank-reranked" : firstStage.kind === "bm25" ? "openrerank-bm25" : "openrerank-first-stage";
-        await writeTrecRun(options.saveRun, finalRun, tag);
-        process.stderr.write(`wrote ${options.saveRun}\n`);
-      }
+    .option("--rerank <model>", "rerank the candidates with this model (Hugging Face id or directory); the flags below say how it is loaded");
+  addModelOptions(command).action(async (options: EvalCommandOptions) => {
+    const firstStage = resolveFirstStage(options, command);
+    const { rerank } = options;
+    const loadOptions = rerank ? modelLoadOptions(command) : undefined; // settings errors before any work
+    const outcome = await runEvaluation({
+      datasetDirectory: options.dataset,
+      split: options.split,
+      firstStage,
+      topK: options.topK,
+      loadReranker: rerank ? () => loadReranker({ model: rerank, ...loadOptions }) : undefined,
+      progress: process.stderr.isTTY ? createProgressBars() : undefined,
     });
+    const { report } = outcome;
+    process.stdout.write(formatSummary(report));
+
+    if (options.json) {
+      await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+      process.stderr.write(`wrote ${options.json}\n`);
+    }
+    if (options.report) {
+      await writeFile(options.report, await renderHtmlReport(report));
+      process.stderr.write(`wrote ${options.report}\n`);
+    }
+    if (options.saveRun) {
+      const finalRun = outcome.rerankedRun ?? outcome.firstStageRun;
+      const tag = outcome.rerankedRun ? "openrerank-reranked" : firstStage.kind === "bm25" ? "openrerank-bm25" : "openrerank-first-stage";
+      await writeTrecRun(options.saveRun, finalRun, tag);
+      process.stderr.write(`wrote ${options.saveRun}\n`);
+    }
+  });
 }
 
 function resolveFirstStage(options: EvalCommandOptions, command: Command): FirstStageOptions {
@@ -97,12 +88,6 @@ function resolveFirstStage(options: EvalCommandOptions, command: Command): First
   }
   const parameters = { ...(options.k1 !== undefined ? { k1: options.k1 } : {}), ...(options.b !== undefined ? { b: options.b } : {}) };
   return { kind: "bm25", indexPath: options.bm25Index, parameters };
-}
-
-function nonNegativeNumber(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`"${value}" is not a number ≥ 0.`);
-  return parsed;
 }
 
 /** One cli-progress bar per stage on stderr (only used when stderr is a terminal). */

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { relative } from "node:path";
-import { OpenRerankError } from "../../errors/catalog.js";
+import { parseInteger } from "../../config/parse-values.js";
 import { DEFAULT_SEED, makeTestModel, type MakeTestModelResult } from "../../testmodels/make-test-model.js";
 import { PRESETS } from "../../testmodels/presets.js";
 
@@ -56,14 +56,9 @@ export function registerMakeTestModelCommand(program: Command): void {
     });
 }
 
-/** Parses a whole-number flag; range checks happen where the value is used. */
+/** Parses a whole-number flag; range checks happen where the value is used (they name the allowed range). */
 function integerFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isInteger(parsed)) {
-    throw new OpenRerankError("invalid_option", `--${flag} ${JSON.stringify(value)} is not a whole number.`, { option: flag, value });
-  }
-  return parsed;
+  return value === undefined ? undefined : parseInteger(value, `--${flag}`);
 }
 
 function report(preset: string, result: MakeTestModelResult): string {

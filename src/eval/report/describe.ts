@@ -1,5 +1,5 @@
 import type { EvaluationReport } from "../evaluation-report.js";
-import { randomWeightNotice } from "../random-weight-model.js";
+import { randomWeightNotice } from "../../reranker/test-model-notice.js";
 
 /** "BM25 (k1 0.9, b 0.4; index built)" or "run file runs/mine.trec". */
 export function describeFirstStage(report: EvaluationReport): string {
@@ -29,7 +29,7 @@ export function formatMilliseconds(milliseconds: number): string {
 }
 
 /** "4.7 MB", "812 KB", "96 B" (decimal units). */
-export function formatBytes(bytes: number): string {
+export function formatDecimalBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} KB`;
   return `${bytes} B`;

@@ -1,6 +1,6 @@
 import { headlineMetricLabels, headlineMetrics } from "../evaluation-report.js";
 import type { EvaluationReport } from "../evaluation-report.js";
-import { describeFirstStage, describeReranker, formatBytes, formatMilliseconds, formatSigned } from "./describe.js";
+import { describeFirstStage, describeReranker, formatDecimalBytes, formatMilliseconds, formatSigned } from "./describe.js";
 
 /** The plain-text summary `openrerank eval` prints: setup, metric table, per-query verdicts, notices, timings. */
 export function formatSummary(report: EvaluationReport): string {
@@ -41,7 +41,7 @@ function formatTimings(report: EvaluationReport): string {
   const firstStage = report.setup.firstStage;
   if (firstStage.kind === "bm25" && timings.indexMs !== undefined) {
     const index = firstStage.index;
-    const size = `${formatBytes(index.memoryBytes)} in memory${index.fileBytes !== undefined ? `, ${formatBytes(index.fileBytes)} on disk` : ""}`;
+    const size = `${formatDecimalBytes(index.memoryBytes)} in memory${index.fileBytes !== undefined ? `, ${formatDecimalBytes(index.fileBytes)} on disk` : ""}`;
     parts.push(`index ${index.source} ${formatMilliseconds(timings.indexMs)} (${size})`);
   }
   const perQuery = timings.firstStagePerQuery ? `, p50 ${formatMilliseconds(timings.firstStagePerQuery.p50)}/query` : "";

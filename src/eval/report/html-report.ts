@@ -1,7 +1,7 @@
 import { headlineMetricLabels, headlineMetrics } from "../evaluation-report.js";
 import type { EvaluationReport, PerQueryResult } from "../evaluation-report.js";
 import { renderCharts } from "./charts.js";
-import { describeFirstStage, describeReranker, formatBytes, formatMilliseconds, formatSigned } from "./describe.js";
+import { describeFirstStage, describeReranker, formatDecimalBytes, formatMilliseconds, formatSigned } from "./describe.js";
 
 /**
  * A self-contained HTML report: inline CSS and inline SVG charts, no scripts and no external
@@ -109,8 +109,8 @@ function timingRows(report: EvaluationReport): string {
   const firstStage = report.setup.firstStage;
   if (firstStage.kind === "bm25" && timings.indexMs !== undefined) {
     const index = firstStage.index;
-    const disk = index.fileBytes !== undefined ? `, ${formatBytes(index.fileBytes)} on disk` : "";
-    rows.push([`BM25 index (${index.source})`, `${formatMilliseconds(timings.indexMs)} — ${index.postings.toLocaleString("en-US")} postings, ${formatBytes(index.memoryBytes)} in memory${disk}`]);
+    const disk = index.fileBytes !== undefined ? `, ${formatDecimalBytes(index.fileBytes)} on disk` : "";
+    rows.push([`BM25 index (${index.source})`, `${formatMilliseconds(timings.indexMs)} — ${index.postings.toLocaleString("en-US")} postings, ${formatDecimalBytes(index.memoryBytes)} in memory${disk}`]);
   }
   const firstStagePerQuery = timings.firstStagePerQuery;
   rows.push([

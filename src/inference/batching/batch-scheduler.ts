@@ -1,5 +1,5 @@
-import { OpenRerankError } from "../../errors/catalog.js";
-import type { EncodedPair } from "../tokenization/pair-encoder.js";
+import { abortError } from "../../errors/abort-error.js";
+import { Admission } from "./admission.js";
 
 export interface BatchLimits {
   /**
@@ -11,16 +11,24 @@ export interface BatchLimits {
   maxBatchTokens: number;
   /** Cap on pairs per batch, whatever their length. */
   maxBatchSize: number;
-  /** Pairs that may wait across all requests; beyond it new requests get `queue_full` (429). */
+  /** Pairs admitted and not yet answered across all requests; beyond it new requests get `queue_full` (429). */
   maxQueuedPairs: number;
 }
 
 export const defaultBatchLimits: BatchLimits = { maxBatchTokens: 1024, maxBatchSize: 64, maxQueuedPairs: 100_000 };
 
-/** Turns a batch into the model's logits; `prepare` builds the batch's inputs (tensors) right before `execute`. */
-export interface BatchExecutor<Prepared> {
-  labels: number;
-  prepare(pairs: readonly EncodedPair[]): Prepared;
+/** What the scheduler batches: anything with a length in tokens (a cross-encoder pair, a text to embed). */
+export interface BatchItem {
+  /** Sequence length in tokens, special tokens included: what the batch pads to. */
+  readonly length: number;
+}
+
+/** Turns a batch into output rows; `prepare` builds the batch's inputs (tensors) right before `execute`. */
+export interface BatchExecutor<Item extends BatchItem, Prepared> {
+  /** Numbers per output row (a head's labels, an embedding's dimensions). */
+  rowWidth: number;
+  prepare(items: readonly Item[]): Prepared;
+  /** Row-major [items, rowWidth]. */
   execute(prepared: Prepared): Promise<Float32Array>;
 }
 
@@ -34,76 +42,76 @@ export interface BatchReport {
   milliseconds: number;
 }
 
-interface Job {
-  pairs: readonly EncodedPair[];
+interface Job<Item extends BatchItem> {
+  pairs: readonly Item[];
   /** Pair indices in ascending length, so consecutive pairs pad little. */
   order: Uint32Array;
   /** Next position in `order` not yet taken into a batch. */
   next: number;
   remaining: number;
-  logits: Float32Array;
-  resolve(logits: Float32Array): void;
+  rows: Float32Array;
+  resolve(rows: Float32Array): void;
   reject(error: unknown): void;
   detach(): void;
   settled: boolean;
 }
 
-interface TakenBatch {
-  pairs: EncodedPair[];
-  owners: { job: Job; pairIndex: number }[];
+interface TakenBatch<Item extends BatchItem> {
+  pairs: Item[];
+  owners: { job: Job<Item>; pairIndex: number }[];
 }
 
 /**
- * Cross-request dynamic batching. Concurrent `score` calls put their pairs in one queue;
+ * Cross-request dynamic batching over items with a token length (called pairs below, as a
+ * cross-encoder's are). Concurrent `score` calls put their pairs in one queue;
  * batches are cut by a token budget and filled round-robin across requests, so one huge
  * request shares the model with small ones instead of blocking them, and a small request
  * (a quarter of a batch or less) goes into the very next batch. One batch computes at a
- * time: ONNX Runtime already uses every core inside a batch.
+ * time: ONNX Runtime already uses every core inside a batch. Pairs are admitted into the
+ * model's one `Admission` pool when they are queued and leave it when their batch is done.
  */
-export class BatchScheduler<Prepared> {
-  private readonly jobs: Job[] = [];
+export class BatchScheduler<Item extends BatchItem, Prepared> {
+  private readonly jobs: Job<Item>[] = [];
   private pumping = false;
   private pendingPairs = 0;
-  private lastBatchMs = 50;
-  /** Pairs in the last batch: with a token budget, batches hold far fewer than maxBatchSize. */
-  private lastBatchPairs = 1;
   /** Whether the last batch was cut from small requests only (see takeBatch). */
   private lastBatchWasSmallOnly = false;
 
+  readonly admission: Admission;
+
   constructor(
-    private readonly executor: BatchExecutor<Prepared>,
-    readonly limits: BatchLimits = defaultBatchLimits,
+    private readonly executor: BatchExecutor<Item, Prepared>,
+    readonly limits: Omit<BatchLimits, "maxQueuedPairs"> & { maxQueuedPairs?: number } = defaultBatchLimits,
     private readonly onBatch?: (report: BatchReport) => void,
-  ) {}
+    /** The model's pool, shared with whoever else admits work for it (the server's host); default: a pool of its own. */
+    admission?: Admission,
+  ) {
+    this.admission = admission ?? new Admission(limits.maxQueuedPairs ?? defaultBatchLimits.maxQueuedPairs);
+  }
 
   /** Pairs waiting to be batched, over all requests. */
   get queuedPairs(): number {
     return this.pendingPairs;
   }
 
-  /** Logits for `pairs` in input order, row-major [pairs, labels]. */
-  score(pairs: readonly EncodedPair[], signal?: AbortSignal): Promise<Float32Array> {
+  /** Output rows for `pairs` in input order, row-major [pairs, rowWidth]. */
+  score(pairs: readonly Item[], signal?: AbortSignal): Promise<Float32Array> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (pairs.length === 0) return Promise.resolve(new Float32Array(0));
-    if (this.pendingPairs > 0 && this.pendingPairs + pairs.length > this.limits.maxQueuedPairs) {
-      const retryAfterSeconds = Math.max(1, Math.ceil(((this.pendingPairs / this.lastBatchPairs) * this.lastBatchMs) / 1000));
-      return Promise.reject(
-        new OpenRerankError(
-          "queue_full",
-          `the scoring queue holds ${this.pendingPairs} pairs and this request adds ${pairs.length}; the limit is ${this.limits.maxQueuedPairs} queued pairs. Retry after ${retryAfterSeconds} s.`,
-          { queuedPairs: this.pendingPairs, requestPairs: pairs.length, maxQueuedPairs: this.limits.maxQueuedPairs, retryAfterSeconds },
-        ),
-      );
+    try {
+      this.admission.acquire(pairs.length);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return new Promise<Float32Array>((resolve, reject) => {
       const order = Uint32Array.from(pairs.keys()).sort((a, b) => pairs[a].length - pairs[b].length);
       const onAbort = (): void => this.cancel(job, abortError(signal as AbortSignal));
-      const job: Job = {
+      const job: Job<Item> = {
         pairs,
         order,
         next: 0,
         remaining: pairs.length,
-        logits: new Float32Array(pairs.length * this.executor.labels),
+        rows: new Float32Array(pairs.length * this.executor.rowWidth),
         resolve,
         reject,
         detach: () => signal?.removeEventListener("abort", onAbort),
@@ -117,19 +125,21 @@ export class BatchScheduler<Prepared> {
     });
   }
 
-  private cancel(job: Job, error: unknown): void {
+  private cancel(job: Job<Item>, error: unknown): void {
     if (job.settled) return;
+    // Pairs not yet in a batch leave the pool now; those in the batch computing leave it when it is done.
     this.pendingPairs -= job.pairs.length - job.next;
+    this.admission.release(job.pairs.length - job.next);
     job.next = job.pairs.length;
     this.finish(job, error);
   }
 
-  private finish(job: Job, error?: unknown): void {
+  private finish(job: Job<Item>, error?: unknown): void {
     job.settled = true;
     job.detach();
     const position = this.jobs.indexOf(job);
     if (position >= 0) this.jobs.splice(position, 1);
-    if (error === undefined) job.resolve(job.logits);
+    if (error === undefined) job.resolve(job.rows);
     else job.reject(error);
   }
 
@@ -141,12 +151,12 @@ export class BatchScheduler<Prepared> {
    * lone small request waits for at most the batch in flight, and a stream of small requests
    * still leaves half of the batches to the large ones.
    */
-  private takeBatch(): TakenBatch | undefined {
+  private takeBatch(): TakenBatch<Item> | undefined {
     const waiting = this.jobs.filter((job) => job.next < job.pairs.length);
     if (waiting.length === 0) return undefined;
     const { maxBatchTokens, maxBatchSize } = this.limits;
     // Small by the request's size, not by what is left of it: the tail of a large request waits its turn.
-    const isSmall = (job: Job): boolean => {
+    const isSmall = (job: Job<Item>): boolean => {
       const longestPair = job.pairs[job.order[job.pairs.length - 1]].length;
       return job.pairs.length <= Math.max(1, Math.floor(maxBatchSize / 4)) && job.pairs.length * longestPair <= maxBatchTokens / 4;
     };
@@ -154,9 +164,9 @@ export class BatchScheduler<Prepared> {
     this.lastBatchWasSmallOnly = small.length > 0 && small.length < waiting.length;
     const candidates = this.lastBatchWasSmallOnly ? small : waiting;
 
-    const batch: TakenBatch = { pairs: [], owners: [] };
+    const batch: TakenBatch<Item> = { pairs: [], owners: [] };
     let longest = 0;
-    let firstServed: Job | undefined;
+    let firstServed: Job<Item> | undefined;
     for (const job of candidates) {
       if (batch.pairs.length >= maxBatchSize) break;
       while (job.next < job.pairs.length && batch.pairs.length < maxBatchSize) {
@@ -188,17 +198,17 @@ export class BatchScheduler<Prepared> {
       // would overlap nothing and only make newcomers wait a batch more.
       let batch = this.takeBatch();
       while (batch !== undefined) {
-        let logits: Float32Array | undefined;
+        let rows: Float32Array | undefined;
         let failure: unknown;
         const started = performance.now();
         try {
-          logits = await this.executor.execute(this.executor.prepare(batch.pairs));
+          rows = await this.executor.execute(this.executor.prepare(batch.pairs));
         } catch (error) {
           failure = error;
         }
-        this.lastBatchMs = performance.now() - started;
-        this.lastBatchPairs = batch.pairs.length;
-        this.settle(batch, logits, failure);
+        const milliseconds = performance.now() - started;
+        this.admission.recordBatch(batch.pairs.length, milliseconds);
+        this.settle(batch, rows, failure, milliseconds);
         await nextTurn();
         batch = this.takeBatch();
       }
@@ -207,9 +217,10 @@ export class BatchScheduler<Prepared> {
     }
   }
 
-  private settle(batch: TakenBatch, logits: Float32Array | undefined, failure: unknown): void {
-    const labels = this.executor.labels;
-    const requests = new Set<Job>();
+  private settle(batch: TakenBatch<Item>, rows: Float32Array | undefined, failure: unknown, milliseconds: number): void {
+    const width = this.executor.rowWidth;
+    this.admission.release(batch.pairs.length);
+    const requests = new Set<Job<Item>>();
     let realTokens = 0;
     let longest = 0;
     batch.owners.forEach(({ job, pairIndex }, row) => {
@@ -218,27 +229,18 @@ export class BatchScheduler<Prepared> {
       realTokens += length;
       longest = Math.max(longest, length);
       if (job.settled) return;
-      if (logits === undefined) {
+      if (rows === undefined) {
         this.cancel(job, failure);
         return;
       }
-      job.logits.set(logits.subarray(row * labels, (row + 1) * labels), pairIndex * labels);
+      job.rows.set(rows.subarray(row * width, (row + 1) * width), pairIndex * width);
       if (--job.remaining === 0) this.finish(job);
     });
-    this.onBatch?.({ pairs: batch.pairs.length, requests: requests.size, realTokens, paddedTokens: longest * batch.pairs.length, milliseconds: this.lastBatchMs });
+    this.onBatch?.({ pairs: batch.pairs.length, requests: requests.size, realTokens, paddedTokens: longest * batch.pairs.length, milliseconds });
   }
 }
 
 /** Resolves after pending I/O callbacks and messages have run (setImmediate runs after the poll phase). */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function abortError(signal: AbortSignal): OpenRerankError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof OpenRerankError) return reason;
-  if (reason instanceof DOMException && reason.name === "TimeoutError") {
-    return new OpenRerankError("request_timeout", "the request timed out before all documents were scored.", {});
-  }
-  return new OpenRerankError("request_cancelled", "the request was cancelled before all documents were scored.", {});
 }

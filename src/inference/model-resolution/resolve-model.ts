@@ -1,15 +1,16 @@
 import { existsSync, statSync } from "node:fs";
 import { rename } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { OpenRerankError } from "../../errors/catalog.js";
 import { downloadHubFile, type DownloadProgressListener, type HubSettings } from "./hub-download.js";
-import { findWeightsFile, missingModelFiles, optionalModelFiles, requiredModelFiles } from "./model-files.js";
-import { onnxCandidates, type Dtype } from "./onnx-variants.js";
+import type { ModelLayout } from "./model-layout.js";
 
 export interface ModelLocationSettings {
   /** A hub id (`org/name`) or a path to a model directory. */
   model: string;
-  dtype: Dtype;
+  /** The files the backend needs, for the variant it loads. */
+  layout: ModelLayout;
   /** Directory holding `<org>/<name>/…` model folders, searched before the cache. */
   modelsDir?: string;
   /** Where hub downloads are stored, as `<cacheDir>/<org>/<name>/…`. */
@@ -25,9 +26,23 @@ export type ModelSource = "directory" | "models-dir" | "cache" | "hub";
 export interface ResolvedModel {
   id: string;
   directory: string;
-  /** The ONNX file for the requested dtype, relative to `directory`. */
+  /** The weights file for the requested variant, relative to `directory`. */
   weightsFile: string;
   source: ModelSource;
+}
+
+/** The Hugging Face hub. */
+export const defaultHubEndpoint = "https://huggingface.co";
+
+/** The download cache when none is given: `~/.cache/openrerank` (the CLI and server honour XDG_CACHE_HOME). */
+export function defaultCacheDir(cacheRoot = path.join(os.homedir(), ".cache")): string {
+  return path.join(cacheRoot, "openrerank");
+}
+
+/** The model as a local directory when it names an existing one, else undefined (a hub id). */
+export function looksLikeDirectory(model: string): string | undefined {
+  const candidate = looksLikePath(model) ? path.resolve(expandHome(model)) : model;
+  return isDirectory(candidate) ? candidate : undefined;
 }
 
 const hubIdPattern = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
@@ -38,7 +53,13 @@ function looksLikePath(model: string): boolean {
 }
 
 function expandHome(model: string): string {
-  return model.startsWith("~") ? path.join(process.env.HOME ?? "", model.slice(1)) : model;
+  return model.startsWith("~") ? path.join(os.homedir(), model.slice(1)) : model;
+}
+
+/** A relative directory is taken for a model directory (not a hub id) when it holds the layout's first file. */
+function holdsLayout(directory: string, layout: ModelLayout): boolean {
+  const first = layout.requiredFiles[0];
+  return first === undefined ? findWeightsFile(directory, layout) !== undefined : existsSync(path.join(directory, first));
 }
 
 function isDirectory(candidate: string): boolean {
@@ -51,17 +72,17 @@ function isDirectory(candidate: string): boolean {
  * A failure names the id, every place searched and how to obtain the model.
  */
 export async function resolveModel(settings: ModelLocationSettings): Promise<ResolvedModel> {
-  const { model, dtype } = settings;
+  const { model, layout } = settings;
   const searched: string[] = [];
 
-  const explicit = looksLikePath(model) ? path.resolve(expandHome(model)) : isDirectory(model) && existsSync(path.join(model, "config.json")) ? path.resolve(model) : undefined;
+  const explicit = looksLikePath(model) ? path.resolve(expandHome(model)) : isDirectory(model) && holdsLayout(model, layout) ? path.resolve(model) : undefined;
   if (explicit !== undefined) {
-    const missing = isDirectory(explicit) ? missingModelFiles(explicit, dtype) : ["the directory itself"];
-    if (missing.length === 0) return complete(model, explicit, dtype, "directory");
+    const missing = isDirectory(explicit) ? missingModelFiles(explicit, layout) : ["the directory itself"];
+    if (missing.length === 0) return complete(model, explicit, layout, "directory");
     throw new OpenRerankError(
       "model_not_found",
-      `model directory ${explicit} is missing ${missing.join(", ")} for dtype ${dtype}. A model directory needs config.json, tokenizer.json and onnx/${onnxCandidates(dtype)[0].replace("onnx/", "")} (the Hugging Face transformers.js layout).`,
-      { model, directory: explicit, missing, dtype },
+      `model directory ${explicit} is missing ${missing.join(", ")} for ${layout.variant}. ${layout.description}`,
+      { model, directory: explicit, missing, variant: layout.variant },
     );
   }
 
@@ -77,64 +98,76 @@ export async function resolveModel(settings: ModelLocationSettings): Promise<Res
     if (root === undefined) continue;
     const directory = path.resolve(root, model);
     searched.push(`${directory} (${source === "models-dir" ? "models directory" : "download cache"})`);
-    if (isDirectory(directory) && missingModelFiles(directory, dtype).length === 0) return complete(model, directory, dtype, source);
+    if (isDirectory(directory) && missingModelFiles(directory, layout).length === 0) return complete(model, directory, layout, source);
   }
 
   if (settings.offline) {
-    throw notFound(model, dtype, searched, "offline mode is on (--offline / OPENRERANK_OFFLINE=1), so the hub was not contacted");
+    throw notFound(model, layout, searched, "offline mode is on (--offline / OPENRERANK_OFFLINE=1), so the hub was not contacted");
   }
   const directory = path.resolve(settings.cacheDir, model);
   searched.push(`${settings.hub.endpoint.replace(/\/+$/, "")}/${model} (Hugging Face hub, revision ${settings.hub.revision})`);
   await downloadModel(settings, directory, searched);
-  return complete(model, directory, dtype, "hub");
+  return complete(model, directory, layout, "hub");
 }
 
-function complete(id: string, directory: string, dtype: Dtype, source: ModelSource): ResolvedModel {
-  const weightsFile = findWeightsFile(directory, dtype);
-  if (weightsFile === undefined) throw new Error(`internal: ${directory} was checked complete but has no weights for ${dtype}`);
+/** What is missing from a candidate model directory, or an empty list when it is complete for the layout. */
+export function missingModelFiles(directory: string, layout: ModelLayout): string[] {
+  const missing = layout.requiredFiles.filter((file) => !existsSync(path.join(directory, file)));
+  if (findWeightsFile(directory, layout) === undefined) missing.push(layout.weightsCandidates[0]);
+  return missing;
+}
+
+/** The layout's weights file inside `directory`, relative to it, or undefined. */
+export function findWeightsFile(directory: string, layout: ModelLayout): string | undefined {
+  return layout.weightsCandidates.find((candidate) => existsSync(path.join(directory, candidate)));
+}
+
+function complete(id: string, directory: string, layout: ModelLayout, source: ModelSource): ResolvedModel {
+  const weightsFile = findWeightsFile(directory, layout);
+  if (weightsFile === undefined) throw new Error(`internal: ${directory} was checked complete but has no weights for ${layout.variant}. This is a bug.`);
   return { id, directory, weightsFile, source };
 }
 
 async function downloadModel(settings: ModelLocationSettings, directory: string, searched: string[]): Promise<void> {
-  const { model, hub, progress, dtype } = settings;
-  for (const file of requiredModelFiles) {
+  const { model, hub, progress, layout } = settings;
+  for (const file of layout.requiredFiles) {
     if (existsSync(path.join(directory, file))) continue;
     if (!(await downloadHubFile(hub, model, file, path.join(directory, file), progress))) {
-      throw notFound(model, dtype, searched, `the hub has no ${file} for ${model}`);
+      throw notFound(model, layout, searched, `the hub has no ${file} for ${model}`);
     }
   }
-  for (const file of optionalModelFiles) {
+  for (const file of layout.optionalFiles) {
     if (!existsSync(path.join(directory, file))) await downloadHubFile(hub, model, file, path.join(directory, file), progress);
   }
-  if (findWeightsFile(directory, dtype) !== undefined) return;
-  // Only the `onnx/` folder is tried on the hub: it is where ONNX exports publish their files.
-  for (const candidate of onnxCandidates(dtype).filter((file) => file.startsWith("onnx/"))) {
+  if (findWeightsFile(directory, layout) !== undefined) return;
+  for (const candidate of layout.hubWeightsCandidates) {
     if (await downloadWeights(settings, directory, candidate)) return;
   }
-  throw notFound(model, dtype, searched, `the hub repository ${model} has no ONNX weights for dtype ${dtype} (tried ${onnxCandidates(dtype).filter((file) => file.startsWith("onnx/")).join(", ")}); pick another --dtype or an ONNX export such as Xenova/ms-marco-MiniLM-L-6-v2`);
+  throw notFound(model, layout, searched, `the hub repository ${model} has no weights for ${layout.variant} (tried ${layout.hubWeightsCandidates.join(", ")}); pick another variant or a repository that publishes one`);
 }
 
 /**
- * Downloads one ONNX file and, when the repository has one, the external data file beside it
- * (`model.onnx_data`: exports over protobuf's 2 GB limit keep their weights there). The ONNX
+ * Downloads one weights file and, when the repository has them, its companions (ONNX's
+ * `model.onnx_data`: exports over protobuf's 2 GB limit keep their weights there). The weights
  * file takes its final name last, so a cache directory holding `model.onnx` always holds its
  * data too, and an interrupted download is redone rather than half-loaded.
  */
 async function downloadWeights(settings: ModelLocationSettings, directory: string, file: string): Promise<boolean> {
-  const { model, hub, progress } = settings;
+  const { model, hub, progress, layout } = settings;
   const destination = path.join(directory, file);
   const staged = `${destination}.incomplete`;
   if (!(await downloadHubFile(hub, model, file, staged, progress))) return false;
-  await downloadHubFile(hub, model, `${file}_data`, `${destination}_data`, progress);
+  for (const suffix of layout.weightsCompanionSuffixes) await downloadHubFile(hub, model, `${file}${suffix}`, `${destination}${suffix}`, progress);
   await rename(staged, destination);
   return true;
 }
 
-function notFound(model: string, dtype: Dtype, searched: string[], reason: string): OpenRerankError {
+function notFound(model: string, layout: ModelLayout, searched: string[], reason: string): OpenRerankError {
+  const files = [...layout.requiredFiles, layout.weightsCandidates[0]].join(", ");
   return new OpenRerankError(
     "model_not_found",
-    `model ${model} (dtype ${dtype}) was not found: ${reason}. Searched: ${searched.join("; ")}. ` +
-      `To obtain it, run once with network access (it downloads into the cache), or copy its files (config.json, tokenizer.json, ${onnxCandidates(dtype)[0]}) into <models-dir>/${model}/ and pass --models-dir or OPENRERANK_MODELS_DIR.`,
-    { model, dtype, searched },
+    `model ${model} (${layout.variant}) was not found: ${reason}. Searched: ${searched.join("; ")}. ` +
+      `To obtain it, run once with network access (it downloads into the cache), or copy its files (${files}) into <models-dir>/${model}/ and pass --models-dir or OPENRERANK_MODELS_DIR.`,
+    { model, variant: layout.variant, searched },
   );
 }

@@ -71,7 +71,7 @@ describe("Bm25Index", () => {
 
   it("rejects duplicate ids, bad parameters and a mismatched analyzer", () => {
     const isInvalid = (code: string) => (error: unknown) => error instanceof OpenRerankError && error.code === code;
-    assert.throws(() => Bm25Index.build([documents[0], documents[0]]), isInvalid("invalid_request"));
+    assert.throws(() => Bm25Index.build([documents[0], documents[0]]), isInvalid("invalid_dataset"));
     assert.throws(() => Bm25Index.build(documents, { parameters: { b: 2 } }), isInvalid("invalid_option"));
     assert.throws(() => Bm25Index.build(documents, { parameters: { k1: -1 } }), isInvalid("invalid_option"));
     assert.throws(() => Bm25Index.fromData(index.data, createEnglishAnalyzer({ stem: false })), isInvalid("invalid_option"));

@@ -89,7 +89,7 @@ export class Bm25Index {
       const document = documents[documentNumber];
       if (seenIds.has(document.id)) {
         throw new OpenRerankError(
-          "invalid_request",
+          "invalid_dataset",
           `Document id "${document.id}" appears twice (document ${documentNumber + 1}); BM25 needs unique ids. Remove or rename the duplicate.`,
           { documentId: document.id },
         );

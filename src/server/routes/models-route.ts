@@ -16,6 +16,6 @@ export function registerModelsRoute(app: FastifyInstance, registry: ModelRegistr
         response: { 200: ModelsList, ...errorResponses([401, 500]) },
       },
     },
-    async () => modelsList(registry.served),
+    async () => modelsList(registry.served.map((model) => ({ id: model.id, aliases: model.aliases, info: model.reranker.info }))),
   );
 }

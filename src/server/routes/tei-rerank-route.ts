@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { runRerank, type RerankContext } from "../rerank-call.js";
+import { assertDocumentCount, runRerank, type RerankContext } from "../rerank-call.js";
 import { errorResponses, rerankErrorStatuses } from "../wire/error-body.js";
 import { TeiRerankRequest, TeiRerankResponse, teiRerankCall, teiRerankResponse } from "../wire/tei-rerank.js";
 
@@ -20,6 +20,7 @@ export function registerTeiRerankRoute(app: FastifyInstance, context: RerankCont
       },
     },
     async (request, reply) => {
+      assertDocumentCount(request.body.texts.length, context.limits.maxDocuments);
       const { response } = await runRerank(context, teiRerankCall(request.body), reply);
       return teiRerankResponse(response, request.body);
     },

@@ -2,8 +2,8 @@ import { Type, type Static } from "@sinclair/typebox";
 import { defaultRankFields, documentText } from "../../documents/document-text.js";
 import { OpenRerankError } from "../../errors/catalog.js";
 import type { RerankResponse } from "../../reranker/types.js";
-import type { RerankCall } from "../rerank-call.js";
-import { DocumentSchema, ModelField, QueryField, TopNField } from "./cohere-v2-rerank.js";
+import type { RerankCall } from "./rerank-call.js";
+import { DocumentSchema, ModelField, QueryField, TopNField } from "./cohere-fields.js";
 import { extensionOptions, extensionRequestFields, PassageSchema, responseMeta, ResponseMetaSchema } from "./rerank-extensions.js";
 import { arrayElementSpans } from "./raw-json-spans.js";
 import { errorCodeKeyword } from "./schema-issue.js";
@@ -61,7 +61,7 @@ export function assertChunkBudget(documents: number, maxChunksPerDoc: number): v
   if (documents * maxChunksPerDoc >= maxTotalChunks) {
     throw new OpenRerankError(
       "too_many_chunks",
-      `invalid request: number of total max chunks (number of documents * max chunks per doc) must be less than ${maxTotalChunks}; got ${documents} * ${maxChunksPerDoc} = ${documents * maxChunksPerDoc}. Send fewer documents or lower max_chunks_per_doc.`,
+      `number of total max chunks (number of documents * max chunks per doc) must be less than ${maxTotalChunks}; got ${documents} * ${maxChunksPerDoc} = ${documents * maxChunksPerDoc}. Send fewer documents or lower max_chunks_per_doc.`,
       { field: "max_chunks_per_doc", documents, maxChunksPerDoc, limit: maxTotalChunks },
     );
   }

@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { catalogStatuses, errorCatalog, type ErrorCode } from "../../errors/catalog.js";
 
 /**
  * Every error response. `message` is what Cohere clients read (Cohere's wording where Cohere
@@ -16,10 +17,9 @@ export const ErrorBody = Type.Object(
           message: Type.String(),
           code: Type.String(),
         }),
-        { description: "Schema problems with the body, first one first." },
+        { description: "What is wrong with which field, first one first: schema problems, invalid input, a limit passed." },
       ),
     ),
-    details: Type.Optional(Type.Object({}, { additionalProperties: true, description: "Structured facts about the error: the field, the limit, retryAfterSeconds…" })),
     error: Type.Optional(Type.String({ description: "TEI routes only: the message, where TEI clients read it." })),
     error_type: Type.Optional(Type.String({ description: "TEI routes only: Validation, Overloaded, Unhealthy or Backend." })),
   },
@@ -33,5 +33,11 @@ export function errorResponses(statuses: readonly number[]): Record<number, type
   return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
 }
 
-/** Statuses every authenticated rerank route can answer. */
-export const rerankErrorStatuses = [400, 401, 404, 413, 415, 429, 499, 500, 503, 504] as const;
+/** Catalog codes no rerank request can cause: configuration, evaluation datasets, model loading at startup, unknown routes. */
+export const codesNotFromRerankRequests: readonly ErrorCode[] = ["invalid_option", "invalid_dataset", "route_not_found", "model_load_failed", "model_download_failed"];
+
+/** The codes a rerank route can answer: the catalog minus the ones above. */
+export const rerankErrorCodes = (Object.keys(errorCatalog) as ErrorCode[]).filter((code) => !codesNotFromRerankRequests.includes(code));
+
+/** Statuses every authenticated rerank route can answer, from the catalog. */
+export const rerankErrorStatuses = catalogStatuses(rerankErrorCodes);

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import type { ServedModel } from "../model-registry.js";
+import type { RerankerInfo } from "../../reranker/types.js";
 
 /** Cohere's `GET /v1/models` shape, with the served aliases and how each model runs. */
 export const ModelsList = Type.Object({
@@ -10,9 +10,9 @@ export const ModelsList = Type.Object({
       endpoints: Type.Array(Type.String(), { description: 'Always ["rerank"].' }),
       default_endpoints: Type.Array(Type.String()),
       finetuned: Type.Boolean(),
-      context_length: Type.Integer({ description: "The model window in tokens: query + document + special tokens." }),
-      backend: Type.String(),
-      dtype: Type.String(),
+      context_length: Type.Optional(Type.Integer({ description: "The model window in tokens: query + document + special tokens (absent for backends without one)." })),
+      backend: Type.String({ description: "The backend registry name, e.g. cross-encoder-onnx." }),
+      dtype: Type.Optional(Type.String({ description: "The weights' precision, when the backend has a choice (fp32, int8…)." })),
       test_model: Type.Boolean({ description: "A random-weight test model: its scores mean nothing." }),
     }),
   ),
@@ -20,20 +20,27 @@ export const ModelsList = Type.Object({
 
 export type ModelsList = Static<typeof ModelsList>;
 
-export function modelsList(models: readonly ServedModel[]): ModelsList {
+/** A served model as the list shows it. */
+export interface ListedModel {
+  id: string;
+  aliases: readonly string[];
+  info: RerankerInfo;
+}
+
+export function modelsList(models: readonly ListedModel[]): ModelsList {
   return {
     models: models.map((model) => {
-      const info = model.reranker.info as typeof model.reranker.info & { isRandomWeightTestModel?: boolean };
+      const { info } = model;
       return {
         name: model.id,
         aliases: [...model.aliases],
         endpoints: ["rerank"],
         default_endpoints: ["rerank"],
         finetuned: false,
-        context_length: info.maxSequenceLength,
+        ...(info.contextLength === undefined ? {} : { context_length: info.contextLength }),
         backend: info.backend,
-        dtype: info.dtype,
-        test_model: info.isRandomWeightTestModel === true,
+        ...(info.precision === undefined ? {} : { dtype: info.precision }),
+        test_model: info.isTestModel,
       };
     }),
   };

@@ -1,6 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { RerankResponse, RerankResult } from "../../reranker/types.js";
-import type { RerankCall } from "../rerank-call.js";
+import { warningMessage } from "../../reranker/warnings.js";
+import { cohereFieldNames } from "./field-names.js";
+import type { RerankCall } from "./rerank-call.js";
 
 /**
  * openrerank's opt-in extensions to Cohere's rerank requests. They are off by default, so
@@ -51,7 +53,7 @@ export function responseMeta(version: "1" | "2", response: RerankResponse): Resp
     billed_units: { search_units: response.usage.searchUnits },
     tokens: { input_tokens: response.usage.tokens },
   };
-  if (response.warnings.length > 0) meta.warnings = response.warnings.map((warning) => warning.message);
+  if (response.warnings.length > 0) meta.warnings = response.warnings.map((warning) => warningMessage(warning, cohereFieldNames));
   return meta;
 }
 

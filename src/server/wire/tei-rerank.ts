@@ -1,7 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { RerankResponse } from "../../reranker/types.js";
-import type { RerankCall } from "../rerank-call.js";
-import { QueryField } from "./cohere-v2-rerank.js";
+import type { RerankCall } from "./rerank-call.js";
+import { QueryField } from "./cohere-fields.js";
 import { errorCodeKeyword } from "./schema-issue.js";
 
 /** Hugging Face text-embeddings-inference's `POST /rerank`. */
