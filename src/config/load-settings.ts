@@ -62,6 +62,10 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   maxDocuments: number;
   batchLimits: { maxBatchTokens: number; maxBatchSize: number; maxQueuedPairs: number };
+  /** Most scored windows one request may need. */
+  maxWindowsPerRequest: number;
+  /** Most model tokens one request may need. */
+  maxTokensPerRequest: number;
   shutdownTimeoutMs: number;
   logLevel: string;
 }
@@ -117,6 +121,8 @@ export function loadServerConfig(flags: ServerFlags = {}, env: Environment = pro
       maxBatchSize: get("maxBatchSize") as number,
       maxQueuedPairs: get("maxQueuedPairs") as number,
     },
+    maxWindowsPerRequest: get("maxWindowsPerRequest") as number,
+    maxTokensPerRequest: get("maxTokensPerRequest") as number,
     shutdownTimeoutMs: get("shutdownTimeoutMs") as number,
     logLevel: get("logLevel") as string,
   };

@@ -25,7 +25,7 @@ describe("planTokenWindows", () => {
   it("splits without gaps, with and without overlap", () => {
     assert.deepEqual(planTokenWindows(1200, 500, 0).windows, [{ start: 0, end: 500 }, { start: 500, end: 1000 }, { start: 1000, end: 1200 }]);
     assert.deepEqual(planTokenWindows(1000, 500, 64).windows, [{ start: 0, end: 500 }, { start: 436, end: 936 }, { start: 872, end: 1000 }]);
-    for (const [count, size, overlap] of [[1001, 500, 0], [4096, 503, 0], [4096, 503, 64], [10_000, 250, 249], [2, 1, 0]]) assertCovers(count, size, overlap);
+    for (const [count, size, overlap] of [[1001, 500, 0], [4096, 503, 0], [4096, 503, 64], [10_000, 250, 125], [2, 1, 0]]) assertCovers(count, size, overlap);
   });
 
   it("keeps the first maxWindows and counts the rest as dropped", () => {
@@ -35,8 +35,9 @@ describe("planTokenWindows", () => {
     assert.equal(plan.windows[2].end, 1500);
   });
 
-  it("rejects an overlap as large as the window and a window with no room", () => {
-    assert.throws(() => planTokenWindows(1000, 500, 500), (error: unknown) => error instanceof OpenRerankError && /overlap 500 must be a whole number from 0 to 499/.test(error.message));
+  it("rejects an overlap of more than half the window and a window with no room", () => {
+    assert.throws(() => planTokenWindows(1000, 500, 251), (error: unknown) => error instanceof OpenRerankError && /overlap 251 must be a whole number from 0 to 250 \(at most half/.test(error.message));
+    assert.equal(planTokenWindows(1000, 500, 250).windows.length, 3);
     assert.throws(() => planTokenWindows(1000, 0, 0), (error: unknown) => error instanceof OpenRerankError && /no room/.test(error.message));
   });
 });

@@ -22,9 +22,11 @@ export function planTokenWindows(tokenCount: number, windowSize: number, overlap
   if (!Number.isInteger(windowSize) || windowSize < 1) {
     throw new OpenRerankError("invalid_request", `the query leaves no room for documents in the model window (window for the document: ${windowSize} tokens); shorten the query.`, { windowSize });
   }
-  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= windowSize) {
-    const message = `window overlap ${overlap} must be a whole number from 0 to ${windowSize - 1} (less than the ${windowSize}-token document window).`;
-    throw new OpenRerankError("invalid_request", message, { value: overlap, max: windowSize - 1, issues: [{ path: "windowOverlap", code: "invalid_request", message }] });
+  // At most half the window: more would score every token more than twice, multiplying the work for little gain.
+  const maxOverlap = Math.floor(windowSize / 2);
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap > maxOverlap) {
+    const message = `window overlap ${overlap} must be a whole number from 0 to ${maxOverlap} (at most half of the ${windowSize}-token document window, so a long document costs at most twice its windows).`;
+    throw new OpenRerankError("invalid_request", message, { value: overlap, max: maxOverlap, issues: [{ path: "windowOverlap", code: "invalid_request", message }] });
   }
   if (tokenCount <= windowSize) return { windows: [{ start: 0, end: tokenCount }], droppedWindows: 0 };
   const stride = windowSize - overlap;

@@ -16,6 +16,7 @@ export const errorCatalog = {
   invalid_rank_fields: { status: 400, summary: "rank_fields is empty or names fields no document has." },
   unsupported_media_type: { status: 415, summary: "The body is not application/json." },
   payload_too_large: { status: 413, summary: "The request body exceeds the configured size limit." },
+  request_too_large: { status: 413, summary: "The request needs more scored windows or model tokens than one request may." },
   unauthorized: { status: 401, summary: "The API key is missing or wrong." },
   model_not_found: { status: 404, summary: "The requested model is not served or could not be found." },
   invalid_option: { status: 400, summary: "A configuration option or flag has an invalid value." },
@@ -30,6 +31,7 @@ export const errorCatalog = {
   request_cancelled: { status: 499, summary: "The caller cancelled the request." },
   shutting_down: { status: 503, summary: "The server is draining and accepts no new work." },
   models_loading: { status: 503, summary: "The server is up but its models are still loading; retry shortly." },
+  model_unavailable: { status: 503, summary: "The model's worker stopped and is being restarted; retry after the given delay." },
 
   // Model files and inference.
   model_load_failed: { status: 500, summary: "A model's files exist but could not be loaded." },

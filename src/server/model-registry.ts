@@ -2,9 +2,12 @@ import type { ModelSpec } from "../config/load-settings.js";
 import { OpenRerankError } from "../errors/catalog.js";
 import type { Reranker } from "../reranker/types.js";
 
-/** What the server needs from a backend: the reranker contract, plus its queue depth when it has one. */
+/** What the server needs from a backend: the reranker contract, plus its queue depth and health when it has them. */
 export interface ServedReranker extends Reranker {
+  /** Pairs (scored windows) admitted and not yet answered. */
   readonly queuedPairs?: number;
+  /** False while the model's worker is down and being restarted. @default true */
+  readonly available?: boolean;
 }
 
 /** A loaded model and the names it answers to. */

@@ -24,6 +24,7 @@ export class ServerMetrics {
   private readonly batchSeconds: Histogram<"model">;
   private readonly batchPaddedTokens: Counter<"model">;
   private readonly modelLoadSeconds: Gauge<"model">;
+  private readonly workerStops: Counter<"model">;
   private queueDepths: () => QueueDepth[] = () => [];
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -63,6 +64,7 @@ export class ServerMetrics {
     });
     this.batchPaddedTokens = new Counter({ name: "openrerank_batch_padded_tokens_total", help: "Tokens computed including padding (compare with openrerank_tokens_total for padding waste).", labelNames: ["model"], registers });
     this.modelLoadSeconds = new Gauge({ name: "openrerank_model_load_seconds", help: "Time to load each model (session creation and warm-up).", labelNames: ["model"], registers });
+    this.workerStops = new Counter({ name: "openrerank_model_worker_restarts_total", help: "Model worker threads that stopped (exited or ran out of memory) and were restarted.", labelNames: ["model"], registers });
     const depths = () => this.queueDepths();
     new Gauge({
       name: "openrerank_queue_pairs",
@@ -101,6 +103,11 @@ export class ServerMetrics {
     this.batchRequests.observe({ model }, report.requests);
     this.batchSeconds.observe({ model }, report.milliseconds / 1000);
     this.batchPaddedTokens.inc({ model }, report.paddedTokens);
+  }
+
+  /** A model's worker stopped; a restart is scheduled. */
+  workerStopped(model: string): void {
+    this.workerStops.inc({ model });
   }
 
   modelLoaded(model: string, milliseconds: number): void {

@@ -1,16 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import type { ModelSpec, ServerConfig } from "../config/load-settings.js";
-import type { BatchReport } from "../inference/batching/batch-scheduler.js";
 import { randomWeightNotice } from "../reranker/test-model-notice.js";
 import { buildApp } from "./build-app.js";
-import { hostModel } from "./model-host/host-model.js";
+import { hostModel, type ModelHostEvents } from "./model-host/host-model.js";
 import { ModelRegistry, type ServedReranker } from "./model-registry.js";
 import { ServerLifecycle } from "./server-lifecycle.js";
 import { ServerMetrics } from "./server-metrics.js";
 
-/** Loads one model; `onBatch` feeds the batch metrics. */
-export type ModelLoader = (spec: ModelSpec, onBatch: (report: BatchReport) => void) => Promise<ServedReranker>;
+/** Loads one model; the events feed the batch and worker metrics and the log. */
+export type ModelLoader = (spec: ModelSpec, events: ModelHostEvents) => Promise<ServedReranker>;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -39,10 +38,17 @@ export async function startServer(config: ServerConfig, options: { loadModel?: M
     { models: config.models.map((model) => model.id), auth: config.apiKeys.length > 0 ? `${config.apiKeys.length} API key(s)` : "off", ...config.batchLimits, maxDocuments: config.maxDocuments, requestTimeoutMs: config.requestTimeoutMs },
     `openrerank listening on ${url}; loading models`,
   );
-  const loadModel = options.loadModel ?? ((spec: ModelSpec, onBatch: (report: BatchReport) => void) => hostModel(spec, config, onBatch));
+  const loadModel = options.loadModel ?? ((spec: ModelSpec, events: ModelHostEvents) => hostModel(spec, config, events));
   const modelsLoaded = (async () => {
     for (const spec of config.models) {
-      const reranker = await loadModel(spec, (report) => metrics.batchScored(spec.id, report));
+      const reranker = await loadModel(spec, {
+        onBatch: (report) => metrics.batchScored(spec.id, report),
+        onWorkerStopped: ({ reason, restartInMs }) => {
+          metrics.workerStopped(spec.id);
+          app.log.error({ model: spec.id, restartInMs }, `${reason}; its requests failed with 503 model_unavailable; restarting in ${restartInMs} ms`);
+        },
+        onWorkerRestarted: () => app.log.info({ model: spec.id }, `the model worker for ${spec.id} is serving again`),
+      });
       registry.add(spec, reranker);
       metrics.modelLoaded(spec.id, reranker.info.loadMs);
       const { info } = reranker;

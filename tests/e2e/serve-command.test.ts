@@ -110,6 +110,24 @@ describe("openrerank serve", () => {
     await assert.rejects(fetch(`${server.url}/health`), "no longer listening");
   });
 
+  it("a forced shutdown (drain timeout or a second signal) under load exits 1 cleanly, never with a native abort", async () => {
+    const documents = Array.from({ length: 300 }, (_, index) => `document ${index} about the airways and inflammation `.repeat(8));
+    for (const forced of ["drain timeout", "second signal", "drain timeout", "second signal"]) {
+      const server = await serve(["--model", "test/minilm-l6", "--shutdown-timeout-ms", forced === "drain timeout" ? "150" : "60000"]);
+      // Exit status and signal together: a native abort shows as signal SIGABRT with no exit code.
+      const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => server.child.once("exit", (code, signal) => resolve({ code, signal })));
+      const inFlight = fetch(`${server.url}/v2/rerank`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "q", documents }) }).catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      server.child.kill("SIGTERM");
+      if (forced === "second signal") {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        server.child.kill("SIGINT");
+      }
+      assert.deepEqual(await ended, { code: 1, signal: null }, `${forced}:\n${server.logs.join("\n")}`);
+      await inFlight;
+    }
+  });
+
   it("exits 1 naming the source of a bad setting", async () => {
     await assert.rejects(serve([], { OPENRERANK_PORT: "http" }), /OPENRERANK_PORT "http" is not an integer from 0 to 65535/);
   });

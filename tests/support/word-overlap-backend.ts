@@ -1,3 +1,4 @@
+import { isMainThread } from "node:worker_threads";
 import { Type } from "@sinclair/typebox";
 import { registerBackend } from "../../src/backends/registry.js";
 import { BatchScheduler } from "../../src/inference/batching/batch-scheduler.js";
@@ -7,6 +8,7 @@ import type { RerankerBackend } from "../../src/reranker/reranker-spec.js";
  * A whole backend in a registry row: it scores a document by the query words it contains,
  * through the shared batch scheduler and admission pool. Importing this module registers it;
  * `moduleUrl` lets a model worker thread import it too, so the server hosts it like a built-in.
+ * The query `crash the worker` ends the worker thread it runs on, for supervision tests.
  */
 registerBackend({
   name: "word-overlap",
@@ -29,6 +31,7 @@ registerBackend({
       specificationVersion: "v1",
       info: { id: options.model, backend: "word-overlap", isTestModel: true, loadMs: 0, details: { weight } },
       async doRerank(call) {
+        if (call.query === crashQuery && !isMainThread) process.exit(3);
         const query = words(call.query);
         const items = call.documents.map((text) => ({ length: text.length, query, document: words(text) }));
         const rows = await scheduler.score(items, call.signal);
@@ -39,3 +42,6 @@ registerBackend({
     };
   },
 });
+
+/** The query that makes the backend end its worker thread. */
+export const crashQuery = "crash the worker";

@@ -72,7 +72,14 @@ export class CrossEncoderBackend implements RerankerBackend {
       settings.admission,
     );
     // Warm-up: the first run allocates ONNX Runtime's arena and plans memory; pay it at load, not on the first request.
-    await scheduler.score([encoder.encodePair(encoder.encodeQuery("warm up"), tokenizer.encode("warm up the model").ids)]);
+    // Then one full batch of ordinary-length pairs, so admission starts with a real measure of the model's speed.
+    const warmUpQuery = encoder.encodeQuery("warm up");
+    await scheduler.score([encoder.encodePair(warmUpQuery, tokenizer.encode("warm up the model").ids)]);
+    const ordinaryPair = encoder.encodePair(warmUpQuery, tokenizer.encode("warm up the model with a passage of ordinary length ".repeat(12), 120).ids);
+    const { maxBatchTokens, maxBatchSize } = { ...defaultBatchLimits, ...settings.batchLimits };
+    const { maxPairsPerRequest = Infinity, maxTokensPerRequest = Infinity } = scheduler.admission.limits;
+    const warmUpPairs = Math.min(maxBatchSize, maxPairsPerRequest, Math.floor(Math.min(maxBatchTokens, maxTokensPerRequest) / ordinaryPair.length));
+    if (warmUpPairs > 0) await scheduler.score(Array.from({ length: warmUpPairs }, () => ordinaryPair));
     const details: CrossEncoderDetails = { directory: model.directory, weightsFile: model.weightsFile, tokenizer: tokenizer.kind, scoreHead };
     const info: RerankerInfo = {
       id: model.id,
@@ -137,7 +144,9 @@ export class CrossEncoderBackend implements RerankerBackend {
     return { scores, warnings, usage: { pairs: pairs.length, tokens, billedDocuments } };
   }
 
+  /** Waits for the batch in flight (cancelled calls start no new one), then releases the session. */
   async dispose(): Promise<void> {
+    await this.scheduler.idle();
     await this.session.dispose();
   }
 }

@@ -23,7 +23,7 @@ export function registerServeCommand(program: Command): void {
         return;
       }
       const server = await startServer(config);
-      installShutdownHandlers({ close: server.close, timeoutMs: config.shutdownTimeoutMs, log: server.app.log });
+      installShutdownHandlers({ close: server.close, forceClose: () => server.registry.dispose(), timeoutMs: config.shutdownTimeoutMs, log: server.app.log });
       try {
         await server.modelsLoaded;
       } catch (error) {

@@ -126,7 +126,7 @@ describe("BatchScheduler", () => {
   });
 
   it("holds admitted pairs in the model's pool until their batch is done, whatever the outcome", async () => {
-    const admission = new Admission(1000);
+    const admission = new Admission({ maxQueuedPairs: 1000 });
     const { executor } = markerExecutor({ delayMs: 5, failWhen: (pairs) => pairs.some((p) => p.document[0] === 666) });
     const scheduler = new BatchScheduler(executor, { maxBatchTokens: 20, maxBatchSize: 2 }, undefined, admission);
     const controller = new AbortController();

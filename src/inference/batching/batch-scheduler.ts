@@ -73,6 +73,8 @@ interface TakenBatch<Item extends BatchItem> {
 export class BatchScheduler<Item extends BatchItem, Prepared> {
   private readonly jobs: Job<Item>[] = [];
   private pumping = false;
+  /** Settles when the batch in flight (if any) has finished; see `idle()`. */
+  private pumped: Promise<void> = Promise.resolve();
   private pendingPairs = 0;
   /** Whether the last batch was cut from small requests only (see takeBatch). */
   private lastBatchWasSmallOnly = false;
@@ -86,7 +88,7 @@ export class BatchScheduler<Item extends BatchItem, Prepared> {
     /** The model's pool, shared with whoever else admits work for it (the server's host); default: a pool of its own. */
     admission?: Admission,
   ) {
-    this.admission = admission ?? new Admission(limits.maxQueuedPairs ?? defaultBatchLimits.maxQueuedPairs);
+    this.admission = admission ?? new Admission({ maxQueuedPairs: limits.maxQueuedPairs ?? defaultBatchLimits.maxQueuedPairs });
   }
 
   /** Pairs waiting to be batched, over all requests. */
@@ -99,7 +101,7 @@ export class BatchScheduler<Item extends BatchItem, Prepared> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (pairs.length === 0) return Promise.resolve(new Float32Array(0));
     try {
-      this.admission.acquire(pairs.length);
+      this.admission.acquire({ pairs: pairs.length, tokens: totalLength(pairs) });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -129,7 +131,9 @@ export class BatchScheduler<Item extends BatchItem, Prepared> {
     if (job.settled) return;
     // Pairs not yet in a batch leave the pool now; those in the batch computing leave it when it is done.
     this.pendingPairs -= job.pairs.length - job.next;
-    this.admission.release(job.pairs.length - job.next);
+    let untakenTokens = 0;
+    for (let position = job.next; position < job.pairs.length; position++) untakenTokens += job.pairs[job.order[position]].length;
+    this.admission.release({ pairs: job.pairs.length - job.next, tokens: untakenTokens });
     job.next = job.pairs.length;
     this.finish(job, error);
   }
@@ -188,8 +192,21 @@ export class BatchScheduler<Item extends BatchItem, Prepared> {
     return batch;
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
+  /**
+   * Resolves once no batch is computing. Release the model's session only after this: a
+   * session released under a running batch takes the process down in native code.
+   */
+  idle(): Promise<void> {
+    return this.pumped;
+  }
+
+  private pump(): Promise<void> {
+    if (this.pumping) return this.pumped;
+    this.pumped = this.runBatches();
+    return this.pumped;
+  }
+
+  private async runBatches(): Promise<void> {
     this.pumping = true;
     try {
       // The next batch is cut only when the previous one is done, and after one turn of the
@@ -207,7 +224,7 @@ export class BatchScheduler<Item extends BatchItem, Prepared> {
           failure = error;
         }
         const milliseconds = performance.now() - started;
-        this.admission.recordBatch(batch.pairs.length, milliseconds);
+        this.admission.recordBatch(totalLength(batch.pairs), milliseconds);
         this.settle(batch, rows, failure, milliseconds);
         await nextTurn();
         batch = this.takeBatch();
@@ -219,7 +236,7 @@ export class BatchScheduler<Item extends BatchItem, Prepared> {
 
   private settle(batch: TakenBatch<Item>, rows: Float32Array | undefined, failure: unknown, milliseconds: number): void {
     const width = this.executor.rowWidth;
-    this.admission.release(batch.pairs.length);
+    this.admission.release({ pairs: batch.pairs.length, tokens: totalLength(batch.pairs) });
     const requests = new Set<Job<Item>>();
     let realTokens = 0;
     let longest = 0;
@@ -243,4 +260,11 @@ export class BatchScheduler<Item extends BatchItem, Prepared> {
 /** Resolves after pending I/O callbacks and messages have run (setImmediate runs after the poll phase). */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Tokens in a list of items: what they cost the model, before padding. */
+function totalLength(items: readonly BatchItem[]): number {
+  let tokens = 0;
+  for (const item of items) tokens += item.length;
+  return tokens;
 }

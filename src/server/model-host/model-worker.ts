@@ -15,10 +15,11 @@ if (port === null) throw new Error("model-worker.ts must run as a worker thread"
 const post = (message: MessageFromWorker) => port.postMessage(message);
 const data = workerData as WorkerData;
 const controllers = new Map<number, AbortController>();
+let disposing = false;
 
 try {
   if (data.backendModuleUrl !== undefined) await import(data.backendModuleUrl);
-  const admission = new Admission(data.admission.maxQueuedPairs, data.admission.buffer);
+  const admission = new Admission(data.admission.limits, data.admission.buffer);
   const backend = await loadBackend({ ...data.load, admission, onBatch: (report) => post({ type: "batch", report }) });
   port.on("message", (message: MessageToWorker) => {
     if (message.type === "rerank") {
@@ -31,7 +32,8 @@ try {
         .finally(() => controllers.delete(message.id));
     } else if (message.type === "cancel") {
       controllers.get(message.id)?.abort();
-    } else if (message.type === "dispose") {
+    } else if (message.type === "dispose" && !disposing) {
+      disposing = true;
       for (const controller of controllers.values()) controller.abort();
       void backend.dispose().finally(() => {
         post({ type: "disposed" });

@@ -1,4 +1,5 @@
 import { errorCatalog, isOpenRerankError, OpenRerankError, type ErrorCode } from "../../errors/catalog.js";
+import type { AdmissionLimits } from "../../inference/batching/admission.js";
 import type { BatchReport } from "../../inference/batching/batch-scheduler.js";
 import type { BackendRerankCall, BackendRerankResult } from "../../reranker/reranker-spec.js";
 import type { RerankerInfo } from "../../reranker/types.js";
@@ -9,7 +10,7 @@ export interface WorkerData {
   load: BackendLoadRequest;
   /** The registering module of a backend that is not built in; the worker imports it first. */
   backendModuleUrl?: string;
-  admission: { buffer: SharedArrayBuffer; maxQueuedPairs: number };
+  admission: { buffer: SharedArrayBuffer; limits: AdmissionLimits };
 }
 
 export type MessageToWorker =

@@ -4,11 +4,15 @@ import type { ModelRegistry } from "../model-registry.js";
 import type { ServerLifecycle } from "../server-lifecycle.js";
 
 const Readiness = Type.Object({
-  status: Type.Union([Type.Literal("ready"), Type.Literal("loading"), Type.Literal("draining")]),
+  status: Type.Union([Type.Literal("ready"), Type.Literal("loading"), Type.Literal("draining"), Type.Literal("unavailable")]),
   models: Type.Array(Type.String(), { description: "Ids of the loaded models." }),
+  unavailable: Type.Optional(Type.Array(Type.String(), { description: "Models whose worker stopped and is being restarted." })),
 });
 
-/** `GET /ready`: 200 once every model is loaded, 503 while loading and while draining for shutdown. */
+/**
+ * `GET /ready`: 200 once every model is loaded, 503 while loading, while draining for shutdown,
+ * and while a model's worker is down and being restarted (`unavailable` names it).
+ */
 export function registerReadyRoute(app: FastifyInstance, lifecycle: ServerLifecycle, registry: ModelRegistry): void {
   app.get(
     "/ready",
@@ -17,8 +21,10 @@ export function registerReadyRoute(app: FastifyInstance, lifecycle: ServerLifecy
       schema: { tags: ["health"], summary: "Readiness", response: { 200: Readiness, 503: Readiness } },
     },
     async (_request, reply) => {
-      const status = lifecycle.phase;
-      return reply.code(status === "ready" ? 200 : 503).send({ status, models: registry.served.map((model) => model.id) });
+      const models = registry.served.map((model) => model.id);
+      const unavailable = registry.served.filter((model) => model.reranker.available === false).map((model) => model.id);
+      const status = lifecycle.phase === "ready" && unavailable.length > 0 ? "unavailable" : lifecycle.phase;
+      return reply.code(status === "ready" ? 200 : 503).send({ status, models, ...(unavailable.length > 0 ? { unavailable } : {}) });
     },
   );
 }

@@ -18,7 +18,7 @@ export const extensionRequestFields = {
     }),
   ),
   window_overlap: Type.Optional(
-    Type.Integer({ minimum: 0, default: 0, description: "openrerank extension: tokens shared by consecutive windows of a long document (default 0, as Cohere). Must be smaller than the document window." }),
+    Type.Integer({ minimum: 0, default: 0, description: "openrerank extension: tokens shared by consecutive windows of a long document (default 0, as Cohere). At most half of the document window." }),
   ),
 };
 
