@@ -40,21 +40,21 @@ describe("Admission", () => {
   });
 
   it("refuses at once a request that would wait past its deadline, with a Retry-After for when it would fit", () => {
-    const admission = new Admission({ maxQueuedPairs: 100_000, deadlineMs: 10_000 });
-    admission.recordBatch(1000, 1000); // 1,000 tokens/s: 10,000 tokens fit before the deadline
+    const admission = new Admission({ maxQueuedPairs: 100_000, deadlineMs: 30_000 });
+    admission.recordBatch(1000, 1000); // 1,000 tokens/s: 10,000 tokens fit in a third of the deadline
     admission.acquire(pairs(60)); // 6,000 tokens: 6 s of work
     admission.acquire(pairs(30)); // 9,000 tokens: 9 s
     assert.throws(
       () => admission.acquire(pairs(20)), // would finish after 11 s
       (error: unknown) =>
-        isError("queue_full", /90 pairs queued ahead of this request and its own need about 11 s at the current 1000 tokens\/s, more than the 10 s request timeout\. Retry after 1 s/)(error) &&
+        isError("queue_full", /90 pairs queued ahead of this request and its own need about 11 s at the current 1000 tokens\/s, more than the 10 s of work the server queues \(a third of its 30 s request timeout\)\. Retry after 1 s/)(error) &&
         (error as OpenRerankError).details.retryAfterSeconds === 1,
     );
     assert.throws(() => admission.acquire(pairs(50)), (error: unknown) => (error as OpenRerankError).details.retryAfterSeconds === 4, "4 s until 5,000 tokens fit");
     admission.acquire(pairs(10)); // exactly 10 s: admitted
     assert.equal(admission.retryAfterSeconds(), 10, "the whole queue drains in 10 s");
     for (let batch = 0; batch < 100; batch++) admission.recordBatch(500, 1000); // the model slows to 500 tokens/s
-    assert.throws(() => admission.assertRoomFor(1), isError("queue_full", /more than the 10 s request timeout/), "the HTTP side refuses once the queue alone outlasts the deadline");
+    assert.throws(() => admission.assertRoomFor(1), isError("queue_full", /a third of its 30 s request timeout/), "the HTTP side refuses once the queue alone outlasts the deadline");
   });
 
   it("is one pool across threads: a worker's admissions are seen here at once", async () => {
