@@ -16,6 +16,7 @@ export const errorCatalog = {
   invalid_rank_fields: { status: 400, summary: "rank_fields is empty or names fields no document has." },
   unsupported_media_type: { status: 415, summary: "The body is not application/json." },
   payload_too_large: { status: 413, summary: "The request body exceeds the configured size limit." },
+  headers_too_large: { status: 431, summary: "The request's headers exceed the HTTP server's header size limit." },
   request_too_large: { status: 413, summary: "The request needs more scored windows or model tokens than one request may." },
   unauthorized: { status: 401, summary: "The API key is missing or wrong." },
   model_not_found: { status: 404, summary: "The requested model is not served or could not be found." },
@@ -27,6 +28,7 @@ export const errorCatalog = {
 
   // Capacity and time.
   queue_full: { status: 429, summary: "The scoring queue is full; retry after the given delay." },
+  client_timeout: { status: 408, summary: "The client did not send its complete request within the HTTP server's timeout." },
   request_timeout: { status: 504, summary: "The request did not finish within the configured timeout." },
   request_cancelled: { status: 499, summary: "The caller cancelled the request." },
   shutting_down: { status: 503, summary: "The server is draining and accepts no new work." },

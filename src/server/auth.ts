@@ -21,9 +21,10 @@ export function createApiKeyVerifier(keys: readonly string[]): (supplied: string
 
 /**
  * Requires `Authorization: Bearer <key>` on every route except those declared public (and
- * `/metrics` unless `metricsAuth`). Runs on `onRequest`, before the body is read, so an
- * unauthenticated client cannot make the server parse a 32 MiB body. With no keys
- * configured the API is open.
+ * `/metrics` unless `metricsAuth`). The header is the only place a key is read: a key in the
+ * query string is no key (and logs never show query strings, see `redactedUrl`). Runs on
+ * `onRequest`, before the body is read, so an unauthenticated client cannot make the server
+ * parse a 32 MiB body. With no keys configured the API is open.
  */
 export function registerApiKeyAuth(app: FastifyInstance, options: { apiKeys: readonly string[]; metricsAuth: boolean }): void {
   if (options.apiKeys.length === 0) return;
@@ -40,6 +41,17 @@ export function registerApiKeyAuth(app: FastifyInstance, options: { apiKeys: rea
     const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
     if (match === null || !verify(match[1])) throw new OpenRerankError("unauthorized", "invalid api token", {});
   });
+}
+
+/**
+ * A request URL as logs may show it: the query string is replaced, whatever it holds. Keys
+ * are only read from the Authorization header, but a client may still put one in the URL
+ * (`?api_key=…`, `?token=…`, a bare `?sk-…`); no route reads a query parameter, so nothing
+ * useful is lost.
+ */
+export function redactedUrl(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
 }
 
 function sha256(text: string): Buffer {

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance } from "fastify";
-import type { DestinationStream } from "pino";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { stdSerializers, type DestinationStream } from "pino";
 import type { ServerConfig } from "../config/load-settings.js";
-import { registerApiKeyAuth } from "./auth.js";
-import { registerErrorHandler } from "./error-handler.js";
+import { redactedUrl, registerApiKeyAuth } from "./auth.js";
+import { answerClientError, frameworkErrorHandler, registerErrorHandler } from "./error-handler.js";
 import { registerJsonBodyParser } from "./json-body-parser.js";
 import type { ModelRegistry } from "./model-registry.js";
 import type { RerankContext } from "./rerank-call.js";
@@ -34,32 +34,34 @@ export interface AppOptions {
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 /**
+ * What a log line shows of a request and an error. Fastify's defaults log the full URL, so a
+ * key a client put in the query string (`?api_key=…`) would be written verbatim, even on 401;
+ * an HTTP parser error carries the raw bytes received, Authorization header included.
+ */
+export const logSerializers = {
+  req: (request: FastifyRequest) => ({
+    method: request.method,
+    url: redactedUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  }),
+  err: (error: Error) => {
+    const { rawPacket: _rawPacket, ...serialized } = stdSerializers.err(error) as ReturnType<typeof stdSerializers.err> & { rawPacket?: unknown };
+    return serialized;
+  },
+};
+
+/**
  * Builds the HTTP app: JSON-only bodies, API-key auth, one error handler, metrics hooks, the
  * OpenAPI document and docs page, and the routes. It does not listen and loads no model, so
  * tests drive it in-process with `app.inject()`.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, registry, lifecycle, metrics } = options;
-  const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // API keys must never reach the logs, whatever a serializer or a future log line includes.
-      redact: { paths: ["req.headers.authorization", "headers.authorization", "request.headers.authorization"], censor: "[redacted]" },
-      ...(options.logStream ? { stream: options.logStream } : {}),
-    },
-    bodyLimit: config.bodyLimitBytes,
-    requestIdHeader: "x-request-id",
-    genReqId: () => randomUUID(),
-    ajv: {
-      // No type coercion: Cohere rejects "3" for top_n, and coercion would turn a number document into a string.
-      // verbose: errors carry the failing schema node, whose x-error-code names the catalog code.
-      customOptions: { coerceTypes: false, verbose: true, keywords: [errorCodeKeyword] },
-    },
-  });
-
-  registerJsonBodyParser(app, config.bodyLimitBytes);
-  registerErrorHandler(app, { bodyLimitBytes: config.bodyLimitBytes });
-  app.addHook("onRequest", async (request, reply) => {
+  const limits = { bodyLimitBytes: config.bodyLimitBytes };
+  /** Every request: its id as a header, and its count, status and duration in the metrics. */
+  const trackRequest = (request: FastifyRequest, reply: FastifyReply) => {
     reply.header("x-request-id", request.id);
     metrics.requestStarted();
     // "finish" marks a sent response; "close" without it a client that left early (499). Fastify's onResponse hook
@@ -73,7 +75,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     };
     reply.raw.once("finish", () => record(reply.statusCode));
     reply.raw.once("close", () => record(reply.raw.writableFinished ? reply.statusCode : 499));
+  };
+  const app: FastifyInstance = Fastify({
+    logger: {
+      level: config.logLevel,
+      // API keys must never reach the logs, whatever a serializer or a future log line includes.
+      redact: { paths: ["req.headers.authorization", "headers.authorization", "request.headers.authorization"], censor: "[redacted]" },
+      serializers: logSerializers,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    // Errors before routing and from Node's HTTP parser get the catalog's error shape too.
+    frameworkErrors: frameworkErrorHandler(limits, trackRequest),
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, app.log),
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    ajv: {
+      // No type coercion: Cohere rejects "3" for top_n, and coercion would turn a number document into a string.
+      // verbose: errors carry the failing schema node, whose x-error-code names the catalog code.
+      customOptions: { coerceTypes: false, verbose: true, keywords: [errorCodeKeyword] },
+    },
   });
+
+  registerJsonBodyParser(app, config.bodyLimitBytes);
+  registerErrorHandler(app, limits);
+  app.addHook("onRequest", async (request, reply) => trackRequest(request, reply));
   // While draining, ask keep-alive clients to hang up after their response, or close() would wait for their idle sockets.
   app.addHook("onSend", async (_request, reply) => {
     if (lifecycle.phase === "draining") reply.header("connection", "close");

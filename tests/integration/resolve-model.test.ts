@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -115,5 +115,41 @@ describe("resolveModel", () => {
 
   it("rejects an id that is neither a path nor org/name", async () => {
     await assert.rejects(resolveModel(settings({ model: "not a model id" })), isModelNotFound(/neither a directory nor a Hugging Face id/));
+  });
+
+  it("checks hub ids against Hugging Face's repo-id rules before touching the models dir, the cache or the hub", async () => {
+    const invalid: [string, RegExp][] = [
+      ["a/..", /the name "\.\." starts or ends with "-" or "\."/],
+      ["a/.", /the name "\." starts or ends/],
+      ["../..", /is missing|neither/], // a relative path: taken as a directory, never as an id
+      ["a/b/c", /it has 2 "\/" where an id has one/],
+      ["a//b", /it has 2 "\/"/],
+      ["/a", /is missing/], // an absolute path, not an id
+      ["a/", /it has an empty name/],
+      ["noslash", /it has no org/],
+      ["-org/name", /the name "-org" starts or ends with "-" or "\."/],
+      ["org/name-", /starts or ends/],
+      ["org/.name", /starts or ends/],
+      ["org/na--me", /contains "--" or "\.\."/],
+      ["org/na..me", /contains "--" or "\.\."/],
+      ["org/name.git", /ends in "\.git"/],
+      [`org/${"n".repeat(97)}`, /is 97 characters long, longer than 96/],
+      ["org/na me", /a character other than letters, digits/],
+      ["orgü/name", /a character other than letters, digits/],
+      ["org/name\u0000", /a character other than/],
+    ];
+    const hubSettings = { endpoint: hub.endpoint, revision: "main" };
+    for (const [model, reason] of invalid) {
+      const cacheDir = path.join(scratch, `never-written-${Math.random()}`);
+      const requestsBefore = hub.requests.length;
+      await assert.rejects(resolveModel(settings({ model, cacheDir, offline: false, hub: hubSettings })), isModelNotFound(reason), model);
+      assert.equal(hub.requests.length, requestsBefore, `${model}: the hub was contacted`);
+      assert.equal(existsSync(cacheDir), false, `${model}: the cache was written`);
+    }
+    await assert.rejects(resolveModel(settings({ model: "a/.." })), isModelNotFound(/A Hugging Face id is org\/name \(e\.g\. cross-encoder\/ms-marco-MiniLM-L-6-v2\)/));
+    // Valid ids at the edges of the rules reach the normal search (offline here: not found, with the places searched).
+    for (const model of ["_org/name_", "o/n", "Org.1/Name-2.v3", `org/${"n".repeat(96)}`]) {
+      await assert.rejects(resolveModel(settings({ model })), isModelNotFound(/was not found: offline mode is on/), model);
+    }
   });
 });

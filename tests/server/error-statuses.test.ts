@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
+import net from "node:net";
+import { Duplex, PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { errorCatalog, OpenRerankError, type ErrorCode } from "../../src/errors/catalog.js";
 import type { ServedReranker } from "../../src/server/model-registry.js";
@@ -22,6 +23,27 @@ function assertError(response: { statusCode: number; json: () => unknown; header
   else if (message) assert.match(body.message, message);
   seen.add(code);
   return body;
+}
+
+/** An HTTP/1.1 answer read off a socket, shaped like an inject() response for assertError. */
+function parseRawAnswer(text: string): { statusCode: number; json: () => unknown; headers: Record<string, string> } {
+  const [head, ...rest] = text.split("\r\n\r\n");
+  const statusCode = Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]);
+  const headers = Object.fromEntries(head.split("\r\n").slice(1).map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
+  return { statusCode, headers, json: () => JSON.parse(rest.join("\r\n\r\n")) };
+}
+
+/** Writes raw bytes to the server and reads its answer until it closes the connection. */
+function rawExchange(url: string, bytes: string): Promise<ReturnType<typeof parseRawAnswer>> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", () => undefined);
+    socket.on("close", () => resolve(parseRawAnswer(Buffer.concat(chunks).toString())));
+    socket.write(bytes);
+  });
 }
 
 /** A model whose scoring fails the way a test needs; it goes through the same contract as a real one. */
@@ -126,6 +148,29 @@ describe("error statuses (one error handler, statuses from the catalog)", () => 
   it("accepts JSON with a charset", async () => {
     const response = await server.app.inject({ method: "POST", url: "/v2/rerank", payload: JSON.stringify({ query, documents: ["a"] }), headers: { "content-type": "application/json; charset=utf-8" } });
     assert.equal(response.statusCode, 200);
+  });
+
+  it("431 headers_too_large and 400 invalid_request from Node's HTTP parser, in the catalog's shape, closing the connection", async () => {
+    const headersTooLarge = await rawExchange(server.url, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
+    assertError(headersTooLarge, 431, "headers_too_large", /^invalid request: the request line and headers are larger than the limit of \d+ bytes; send fewer or shorter headers/);
+    assert.equal(headersTooLarge.headers.connection, "close");
+    const badRequestLine = await rawExchange(server.url, "GARBAGE\r\n\r\n");
+    assertError(badRequestLine, 400, "invalid_request", "invalid request: the HTTP request is malformed: Invalid method encountered (HPE_INVALID_METHOD); send a well-formed HTTP/1.1 request");
+  });
+
+  it("408 client_timeout when Node's HTTP server gives up waiting for a request's headers or body", async () => {
+    // Node raises this after headersTimeout (60 s by default); the test emits the same event on the listening server.
+    const written: Buffer[] = [];
+    const socket = new Duplex({ read: () => undefined, write: (chunk: Buffer, _encoding, done) => (written.push(chunk), done()) });
+    socket.on("error", () => undefined);
+    server.app.server.emit("clientError", Object.assign(new Error("Request timeout"), { code: "ERR_HTTP_REQUEST_TIMEOUT" }), socket);
+    assert.equal(socket.destroyed, true);
+    assertError(parseRawAnswer(Buffer.concat(written).toString()), 408, "client_timeout", /^the request was not received completely in time/);
+  });
+
+  it("400 invalid_request for a malformed percent-encoding in the path, without echoing the query string", async () => {
+    const body = assertError(await server.app.inject({ method: "GET", url: "/v2/rerank%zz?api_key=secret" }), 400, "invalid_request", "invalid request: the URL path /v2/rerank%zz is not valid: it has a malformed percent-encoding; encode each reserved or non-ASCII byte as %XX");
+    assert.ok(!JSON.stringify(body).includes("secret"));
   });
 
   it("503 shutting_down while draining; /ready says draining, /health still answers", async () => {

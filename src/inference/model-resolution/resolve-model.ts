@@ -45,7 +45,37 @@ export function looksLikeDirectory(model: string): string | undefined {
   return isDirectory(candidate) ? candidate : undefined;
 }
 
-const hubIdPattern = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+/**
+ * One name of a hub id (the org or the repository), by Hugging Face's repo-id rules
+ * (huggingface_hub's `validate_repo_id`): 1 to 96 ASCII letters, digits, `_`, `-` or `.`,
+ * starting and ending with a letter, digit or `_`. The whole id also may not contain `--` or
+ * `..` nor end in `.git`; see `hubIdProblem`.
+ */
+const hubNamePattern = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?$/;
+
+/** What an id looks like, for messages. */
+const hubIdShape =
+  'A Hugging Face id is org/name (e.g. cross-encoder/ms-marco-MiniLM-L-6-v2): two names of 1 to 96 letters, digits, "_", "-" or ".", each starting and ending with a letter, digit or "_", with no "--" or ".."';
+
+/**
+ * Why `model` is not a hub id of the form `org/name` that is safe to use as `<cache>/<org>/<name>`,
+ * or undefined when it is one. Checked before the models directory, the cache or the hub is
+ * touched, so an id like `a/..` can never name a folder outside them.
+ */
+export function hubIdProblem(model: string): string | undefined {
+  const names = model.split("/");
+  if (names.length !== 2) return names.length === 1 ? "it has no org (no \"/\")" : `it has ${names.length - 1} "/" where an id has one`;
+  for (const name of names) {
+    if (name.length === 0) return "it has an empty name";
+    if (name.length > 96) return `the name "${name.slice(0, 40)}…" is ${name.length} characters long, longer than 96`;
+    if (!hubNamePattern.test(name)) {
+      return /^[A-Za-z0-9_.-]*$/.test(name) ? `the name "${name}" starts or ends with "-" or "."` : `the name "${name}" has a character other than letters, digits, "_", "-" and "."`;
+    }
+  }
+  if (model.includes("--") || model.includes("..")) return 'it contains "--" or ".."';
+  if (model.endsWith(".git")) return 'it ends in ".git"';
+  return undefined;
+}
 
 /** A model given as a path rather than a hub id: absolute, explicitly relative, or `~`. */
 function looksLikePath(model: string): boolean {
@@ -86,12 +116,11 @@ export async function resolveModel(settings: ModelLocationSettings): Promise<Res
     );
   }
 
-  if (!hubIdPattern.test(model)) {
-    throw new OpenRerankError(
-      "model_not_found",
-      `model "${model}" is neither a directory nor a Hugging Face id of the form org/name (e.g. cross-encoder/ms-marco-MiniLM-L-6-v2).`,
-      { model },
-    );
+  const problem = hubIdProblem(model);
+  if (problem !== undefined) {
+    throw new OpenRerankError("model_not_found", `model "${model}" is neither a directory nor a Hugging Face id: ${problem}. ${hubIdShape}; a directory is given as a path (./models/name, /abs/path).`, {
+      model,
+    });
   }
 
   for (const [source, root] of [["models-dir", settings.modelsDir], ["cache", settings.cacheDir]] as const) {

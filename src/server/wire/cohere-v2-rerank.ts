@@ -8,7 +8,9 @@ import { DocumentSchema, ModelField, QueryField, TopNField } from "./cohere-fiel
 export const V2RerankRequest = Type.Object({
   model: Type.Optional(ModelField),
   query: QueryField,
-  documents: Type.Array(DocumentSchema, { description: "Texts to rank (objects with a `text` field are accepted too). At most the server's max documents (default 10,000)." }),
+  documents: Type.Array(DocumentSchema, {
+    description: "Texts to rank (objects whose `text` field is a string are accepted too; other fields are ignored). At most the server's max documents (default 10,000).",
+  }),
   top_n: Type.Optional(TopNField),
   max_tokens_per_doc: Type.Optional(
     Type.Integer({
@@ -42,7 +44,8 @@ export function v2RerankCall(body: V2RerankRequest): RerankCall {
   return {
     model: body.model,
     query: body.query,
-    texts: body.documents.map((document, index) => documentText(document, defaultRankFields, index)),
+    // Cohere v2 ranks strings: an object document's text must be one (structured documents go to v1 with rank_fields).
+    texts: body.documents.map((document, index) => documentText(document, defaultRankFields, index, { stringFields: true })),
     topN: body.top_n,
     maxTokensPerDoc: body.max_tokens_per_doc ?? defaultMaxTokensPerDoc,
     ...extensionOptions(body),

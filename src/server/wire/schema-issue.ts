@@ -49,8 +49,9 @@ function issueMessage(error: AjvErrorLike): string {
     case "type":
       return `must be ${withArticle(String(error.params.type))}, ${got}`;
     case "anyOf": {
-      const branches = (error.parentSchema?.anyOf as { type?: string }[] | undefined) ?? [];
-      const allowed = branches.map((branch) => (branch.type ? withArticle(branch.type) : "another shape")).join(" or ");
+      const branches = (error.parentSchema?.anyOf as { type?: string; const?: unknown }[] | undefined) ?? [];
+      // A literal branch names its value ("Right"), a typed one its type (a string).
+      const allowed = branches.map((branch) => (branch.const !== undefined ? JSON.stringify(branch.const) : branch.type ? withArticle(branch.type) : "another shape")).join(" or ");
       return `must be ${allowed}, ${got}`;
     }
     case "minItems":
