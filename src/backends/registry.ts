@@ -1,13 +1,11 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { Type, type TSchema } from "@sinclair/typebox";
 import type { Admission } from "../inference/batching/admission.js";
 import type { BatchLimits, BatchReport } from "../inference/batching/batch-scheduler.js";
 import type { DownloadProgressListener, HubSettings } from "../inference/model-resolution/hub-download.js";
-import { resolveModel } from "../inference/model-resolution/resolve-model.js";
+import { missingModelFiles, resolveModel } from "../inference/model-resolution/resolve-model.js";
 import type { RerankerBackend } from "../reranker/reranker-spec.js";
 import { CrossEncoderBackend } from "./cross-encoder-onnx/cross-encoder-backend.js";
-import { dtypes, onnxCandidates, onnxLayout, parseDtype } from "./cross-encoder-onnx/onnx-layout.js";
+import { dtypes, onnxLayout, parseDtype } from "./cross-encoder-onnx/onnx-layout.js";
 
 /** Everything a backend may be loaded with, every default already applied except the backend's own. */
 export interface BackendLoadOptions {
@@ -58,8 +56,7 @@ const crossEncoderOnnx: BackendRegistration = {
   description: "A Hugging Face sequence-classification cross-encoder exported to ONNX (transformers.js layout), on ONNX Runtime.",
   host: "worker",
   optionsSchema: Type.Object({}, { additionalProperties: false }),
-  recognizes: (directory) =>
-    existsSync(path.join(directory, "config.json")) && dtypes.some((dtype) => onnxCandidates(dtype).some((file) => existsSync(path.join(directory, file)))),
+  recognizes: (directory) => dtypes.some((dtype) => missingModelFiles(directory, onnxLayout(dtype)).length === 0),
   async load(options) {
     const dtype = parseDtype(options.dtype ?? "fp32");
     const resolved = await resolveModel({ ...options, layout: onnxLayout(dtype) });

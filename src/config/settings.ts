@@ -3,6 +3,7 @@ import path from "node:path";
 import { dtypes, parseDtype } from "../backends/cross-encoder-onnx/onnx-layout.js";
 import { OpenRerankError } from "../errors/catalog.js";
 import { defaultBatchLimits } from "../inference/batching/batch-scheduler.js";
+import { defaultCacheDir, defaultHubEndpoint } from "../inference/model-resolution/resolve-model.js";
 import { parseBoolean, parseByteSize, parseChoice, parseHttpUrl, parseInteger, splitList } from "./parse-values.js";
 
 /**
@@ -78,7 +79,6 @@ function setting<S extends TSchema, const F extends FlagSpec | undefined = undef
 /** Served when no model is configured anywhere; downloads from the hub on first start. */
 export const defaultModelId = "Xenova/ms-marco-MiniLM-L-6-v2";
 
-export const defaultHubEndpoint = "https://huggingface.co";
 
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -166,7 +166,7 @@ export const settings = {
     schema: Type.String(),
     flag: { name: "--cache-dir", kind: "value", argument: "<dir>" },
     env: "OPENRERANK_CACHE_DIR",
-    computeDefault: ({ env, homedir }) => path.join(env.XDG_CACHE_HOME || path.join(homedir, ".cache"), "openrerank"),
+    computeDefault: ({ env, homedir }) => defaultCacheDir(env.XDG_CACHE_HOME || path.join(homedir, ".cache")),
     defaultText: "$XDG_CACHE_HOME/openrerank, else ~/.cache/openrerank",
     example: "/var/cache/openrerank",
     parse: nonEmpty,

@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import type { EvaluationReport } from "../../src/eval/evaluation-report.js";
+import { openrerank } from "../support/cli-runner.js";
 import { requireTestModel, testModelsDir } from "../support/test-models.js";
 
-const run = promisify(execFile);
-const cli = path.resolve("dist/cli/main.js");
 const dataset = "tests/eval/fixtures/tiny-beir";
 let scratch: string;
 
@@ -18,16 +15,6 @@ before(async () => {
 });
 after(async () => rm(scratch, { recursive: true, force: true }));
 
-/** Runs the built CLI as a user does; resolves with its output even when it exits non-zero. */
-async function openrerank(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, OPENRERANK_OFFLINE: "1" } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe("openrerank eval", () => {
   it("evaluates BM25 alone, prints the summary table and saves the run", async () => {

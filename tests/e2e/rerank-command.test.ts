@@ -1,30 +1,13 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { describe, it } from "node:test";
+import { openrerank } from "../support/cli-runner.js";
 import { requireTestModel, testModelsDir } from "../support/test-models.js";
 import { minilmTokenizerDir } from "../support/shared-paths.js";
 
-const run = promisify(execFile);
-const cli = path.resolve("dist/cli/main.js");
 
-/** Runs the built CLI the way a user does; resolves with its output even when it exits non-zero. */
-async function openrerank(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = run(process.execPath, [cli, ...args], { env: { ...process.env, OPENRERANK_OFFLINE: "1" } });
-  if (input !== undefined) {
-    child.child.stdin?.end(input);
-  }
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe("openrerank CLI", () => {
   it("lists its commands in --help", async () => {
